@@ -1,0 +1,1 @@
+"""Scripts that Copier's tasks and migrations run; each is importable and tested."""

@@ -1,0 +1,72 @@
+"""Where every stage reads and writes: one constant per folder and file of the pipeline.
+
+The paths are relative to the project root (the folder that holds dvc.yaml), because DVC
+runs every stage from there. Stages join them onto a `root` argument, so the tests can run
+the whole pipeline inside a temporary folder. dvc.yaml names the same paths, and
+tests/test_wiring.py fails when the two drift apart. Nothing happens on import.
+
+Read next: data/ingest.py, the first stage.
+"""
+
+from pathlib import Path
+from typing import Final, Literal
+
+Split = Literal["train", "validation", "test"]
+SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
+
+PARAMS_FILE: Final = Path("params.yaml")
+
+DATA: Final = Path("data")
+
+# ingest: the data as delivered, never edited by hand.
+RAW: Final = DATA / "raw"
+RAW_CSV: Final = RAW / "churn.csv"
+
+# prepare: the CSV parsed once into arrays, with a sidecar that names the columns.
+INTERIM: Final = DATA / "interim"
+INTERIM_NUMERIC: Final = INTERIM / "numeric.npy"
+INTERIM_CATEGORICAL: Final = INTERIM / "categorical.npy"
+INTERIM_TARGET: Final = INTERIM / "target.npy"
+INTERIM_COLUMNS: Final = INTERIM / "columns.json"
+
+# split: one folder per split, each holding numeric.npy, categorical.npy and target.npy.
+PROCESSED: Final = DATA / "processed"
+PROCESSED_TRAIN: Final = PROCESSED / "train"
+PROCESSED_VALIDATION: Final = PROCESSED / "validation"
+PROCESSED_TEST: Final = PROCESSED / "test"
+
+# featurize: one folder per split, each holding features.npy and target.npy.
+FEATURES: Final = DATA / "features"
+FEATURES_TRAIN: Final = FEATURES / "train"
+FEATURES_VALIDATION: Final = FEATURES / "validation"
+FEATURES_TEST: Final = FEATURES / "test"
+
+# File names inside the split folders above.
+NUMERIC_FILE: Final = "numeric.npy"
+CATEGORICAL_FILE: Final = "categorical.npy"
+TARGET_FILE: Final = "target.npy"
+FEATURES_FILE: Final = "features.npy"
+
+# Fitted artefacts: the featurizer (fitted on train only) and the model.
+MODELS: Final = Path("models")
+FEATURIZER: Final = MODELS / "featurizer.json"
+MODEL: Final = MODELS / "model.npz"
+
+# What DVC shows with `dvc metrics show` and `dvc exp show`.
+REPORTS: Final = Path("reports")
+TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
+VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
+TEST_METRICS: Final = REPORTS / "test_metrics.json"
+
+
+# The split folders by name, for stages that loop over splits.
+PROCESSED_SPLITS: Final[dict[Split, Path]] = {
+    "train": PROCESSED_TRAIN,
+    "validation": PROCESSED_VALIDATION,
+    "test": PROCESSED_TEST,
+}
+FEATURES_SPLITS: Final[dict[Split, Path]] = {
+    "train": FEATURES_TRAIN,
+    "validation": FEATURES_VALIDATION,
+    "test": FEATURES_TEST,
+}
