@@ -1,0 +1,209 @@
+"""Every answer renders: the exact file tree, no Jinja left, every config file parses."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .helpers import CHOICES, combination_id, generated_files, pairwise, parse, render
+
+COMBINATIONS = pairwise(CHOICES)
+
+PACKAGE_FILES = [
+    "__init__.py",
+    "__main__.py",
+    "cli.py",
+    "config.py",
+    "console.py",
+    "data/__init__.py",
+    "data/featurize.py",
+    "data/ingest.py",
+    "data/io.py",
+    "data/prepare.py",
+    "data/schema.py",
+    "data/split.py",
+    "evaluation/__init__.py",
+    "evaluation/evaluate.py",
+    "evaluation/holdout.py",
+    "evaluation/metrics.py",
+    "models/__init__.py",
+    "models/mlp.py",
+    "models/train.py",
+    "paths.py",
+    "stages.py",
+]
+TEST_FILES = [
+    "__init__.py",
+    "conftest.py",
+    "test_cli.py",
+    "test_config.py",
+    "test_featurize.py",
+    "test_ingest.py",
+    "test_io.py",
+    "test_metrics.py",
+    "test_model.py",
+    "test_pipeline.py",
+    "test_prepare.py",
+    "test_split.py",
+    "test_wiring.py",
+]
+
+
+def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[str]:
+    """The files a project with these answers must have, and no others."""
+    files = {
+        ".copier-answers.yml",
+        ".dvc/.gitignore",
+        ".dvc/config",
+        ".dvcignore",
+        ".gitignore",
+        ".python-version",
+        "JOURNAL.md",
+        "README.md",
+        "dvc.yaml",
+        "params.yaml",
+        "pyproject.toml",
+    }
+    files |= {f"src/{package}/{name}" for name in PACKAGE_FILES}
+    files |= {f"tests/{name}" for name in TEST_FILES}
+    if answers["license"] != "Proprietary":
+        files.add("LICENSE")
+    if answers["ci"] == "github":
+        files.add(".github/workflows/ci.yml")
+    if answers["ci"] == "gitlab":
+        files.add(".gitlab-ci.yml")
+    return files
+
+
+def test_matrix_covers_every_pair() -> None:
+    """The designed matrix holds every pair of values of any two questions (so: every value)."""
+    seen = {
+        (a, row[a], b, row[b]) for row in COMBINATIONS for a in CHOICES for b in CHOICES if a < b
+    }
+    needed = {
+        (a, va, b, vb)
+        for a in CHOICES
+        for b in CHOICES
+        if a < b
+        for va in CHOICES[a]
+        for vb in CHOICES[b]
+    }
+    assert needed <= seen
+    assert len(COMBINATIONS) <= 30  # far fewer than the 864 of the full product
+
+
+def test_defaults_render(template: Path, tmp_path: Path) -> None:
+    """`copier copy --defaults` gives the default project, file for file."""
+    project = render(template, tmp_path / "project", {})
+    defaults = {name: values[0] for name, values in CHOICES.items()}
+    assert {p.relative_to(project).as_posix() for p in generated_files(project)} == expected_tree(
+        defaults
+    )
+
+
+@pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
+def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, Any]) -> None:
+    """Each combination: exact tree, no Jinja syntax left, TOML/YAML/JSON/Python parse."""
+    project = render(template, tmp_path / "project", answers)
+    files = list(generated_files(project))
+    assert {p.relative_to(project).as_posix() for p in files} == expected_tree(answers)
+
+    leftovers = [
+        p.relative_to(project).as_posix()
+        for p in files
+        if "{{" in p.read_text(encoding="utf-8") or "{%" in p.read_text(encoding="utf-8")
+    ]
+    assert leftovers == []
+    for path in files:
+        parse(path)
+
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
+    version = answers["python_version"]
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
+    assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert (project / ".python-version").read_text().strip() == version
+
+    dvc_config = (project / ".dvc" / "config").read_text(encoding="utf-8")
+    has_remote = answers["dvc_remote"] != "none"
+    assert ("remote = storage" in dvc_config) == has_remote
+    assert "analytics = false" in dvc_config
+    assert "password" not in dvc_config
+
+
+@pytest.mark.parametrize(
+    ("license_name", "first_line"),
+    [
+        ("MIT", "MIT License"),
+        ("BSD-3-Clause", "BSD 3-Clause License"),
+        ("Apache-2.0", "Apache License"),
+    ],
+)
+def test_license_text_names_the_author(
+    template: Path, tmp_path: Path, license_name: str, first_line: str
+) -> None:
+    project = render(
+        template,
+        tmp_path / "p",
+        {"license": license_name, "author_name": "Ada Lovelace", "copyright_year": "2031"},
+    )
+    text = (project / "LICENSE").read_text(encoding="utf-8")
+    assert text.strip().startswith(first_line)
+    assert "2031" in text
+    assert "Ada Lovelace" in text
+    license_field = tomllib.loads((project / "pyproject.toml").read_text())["project"]["license"]
+    assert license_field == license_name
+
+
+@pytest.mark.parametrize(
+    ("remote", "url"),
+    [
+        ("local", "../dvc-storage"),
+        ("s3", "s3://team-bucket/churn"),
+        ("gs", "gs://team-bucket/churn"),
+        ("azure", "azure://team-container/churn"),
+        ("ssh", "ssh://ada@storage.example.com/srv/dvc"),
+    ],
+)
+def test_remote_url_reaches_dvc_config(
+    template: Path, tmp_path: Path, remote: str, url: str
+) -> None:
+    project = render(template, tmp_path / "p", {"dvc_remote": remote, "dvc_remote_url": url})
+    assert f"    url = {url}\n" in (project / ".dvc" / "config").read_text()
+
+
+def test_package_name_is_derived_from_project_name(template: Path, tmp_path: Path) -> None:
+    project = render(template, tmp_path / "p", {"project_name": "  Fraud Detector 2000!  "})
+    assert (project / "src" / "fraud_detector_2000").is_dir()
+    dvc = yaml.safe_load((project / "dvc.yaml").read_text())
+    assert dvc["stages"]["train"]["cmd"] == "fraud_detector_2000 stage train"
+
+
+def test_answers_file_records_the_answers(template: Path, tmp_path: Path) -> None:
+    project = render(template, tmp_path / "p", {"ci": "gitlab"})
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["ci"] == "gitlab"
+    assert answers["package_name"] == "churn_model"
+    assert "reserved_package_names" not in answers
+
+
+@pytest.mark.parametrize(
+    ("project_name", "package"),
+    [
+        ("JSON", "json_ml"),
+        ("Zoë's model", "zo_s_model"),
+        ("2024 Forecast", "forecast"),
+        ("!!!", "ml_project"),
+        ("A very long project name that goes on and on", "a_very_long_project_name_that_go"),
+    ],
+)
+def test_derived_package_name_is_always_valid(
+    template: Path, tmp_path: Path, project_name: str, package: str
+) -> None:
+    """The default package name passes its own validator, whatever the project name."""
+    project = render(template, tmp_path / "p", {"project_name": project_name})
+    assert (project / "src" / package / "cli.py").exists()
