@@ -11,8 +11,6 @@ Run by hand after `copier copy --skip-tasks`:
     python hooks/post_copy.py --author-name "Ada" --author-email ada@example.com
 """
 
-from __future__ import annotations
-
 import argparse
 import subprocess
 import sys
@@ -62,7 +60,7 @@ def initialise(folder: Path, author_name: str, author_email: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Make a new project a git repository.")
     parser.add_argument("--author-name", required=True)
     parser.add_argument("--author-email", required=True)
     parser.add_argument("--folder", type=Path, default=Path.cwd())
@@ -73,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         print("git is not installed: skipped `git init`; see the README", file=sys.stderr)
         return 0
     except subprocess.CalledProcessError as error:
-        print(f"git failed: {error.stderr.strip()}", file=sys.stderr)
+        print(f"git failed: {(error.stderr or error.stdout).strip()}", file=sys.stderr)
         return 1
     print("made a git repository with a first commit" if made else "already a git repository")
     return 0

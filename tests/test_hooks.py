@@ -1,0 +1,108 @@
+"""The post-copy task: a first commit on copy, idempotent, never on update, optional."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from hooks import post_copy
+
+from .helpers import render, snapshot_working_tree
+
+
+@pytest.fixture
+def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine where git knows no user, as on a fresh CI runner."""
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def git(folder: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=folder, check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+def test_initialise_commits_with_the_answers_identity(tmp_path: Path, no_git_identity: None) -> None:
+    """Without a git identity, the first commit uses the author from the answers."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "README.md").write_text("hi\n")
+    assert post_copy.initialise(tmp_path / "project", "Zoë O'Brien", "zoe@example.com")
+    assert git(tmp_path / "project", "log", "--format=%an <%ae>|%s") == (
+        f"Zoë O'Brien <zoe@example.com>|{post_copy.COMMIT_MESSAGE}"
+    )
+    assert git(tmp_path / "project", "status", "--porcelain") == ""
+
+
+def test_initialise_is_idempotent(tmp_path: Path, no_git_identity: None) -> None:
+    """A second run, or a run inside an existing repository, changes nothing."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "a.txt").write_text("a\n")
+    assert post_copy.initialise(project, "A", "a@example.com")
+    (project / "sub").mkdir()
+    assert not post_copy.initialise(project, "A", "a@example.com")
+    assert not post_copy.initialise(project / "sub", "A", "a@example.com")
+    assert git(project, "rev-list", "--count", "HEAD") == "1"
+
+
+def test_main_reports_and_exits_zero(tmp_path: Path, no_git_identity: None, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "README.md").write_text("hi\n")
+    argv = ["--author-name", "A", "--author-email", "a@example.com", "--folder", str(tmp_path)]
+    assert post_copy.main(argv) == 0
+    assert post_copy.main(argv) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "made a git repository with a first commit",
+        "already a git repository",
+    ]
+
+
+def test_copy_runs_the_task_and_skip_tasks_does_not(
+    template: Path, tmp_path: Path, no_git_identity: None
+) -> None:
+    """`copier copy` makes the first commit; with --skip-tasks nothing touches git."""
+    with_tasks = render(template, tmp_path / "with", {}, skip_tasks=False)
+    assert git(with_tasks, "rev-list", "--count", "HEAD") == "1"
+    assert git(with_tasks, "status", "--porcelain") == ""
+    without = render(template, tmp_path / "without", {}, skip_tasks=True)
+    assert not (without / ".git").exists()
+
+
+def test_update_does_not_run_the_task_again(tmp_path: Path, no_git_identity: None) -> None:
+    """The task is gated on copy: `copier update` does not run it again.
+
+    The hook is swapped for one that counts its runs, so this checks copier.yml's gate
+    itself, not the hook's idempotence.
+    """
+    import copier
+
+    template = snapshot_working_tree(tmp_path / "template")
+    runs = tmp_path / "task-runs.txt"
+    real_hook = (template / "hooks" / "post_copy.py").read_text()
+    counting_hook = f"from pathlib import Path\nwith Path({str(runs)!r}).open('a') as f: f.write('run\\n')\n"
+    (template / "hooks" / "post_copy.py").write_text(counting_hook + real_hook)
+    identity = ["-c", "user.name=T", "-c", "user.email=t@example.com"]
+    git(template, "init", "--quiet", "--initial-branch=main")
+    git(template, "add", "--all")
+    git(template, *identity, "commit", "--quiet", "-m", "v1")
+    git(template, "tag", "v1.0.0")
+    project = tmp_path / "project"
+    copier.run_copy(str(template), project, defaults=True, unsafe=True, quiet=True)
+    assert runs.read_text() == "run\n"
+    assert git(project, "rev-list", "--count", "HEAD") == "1"
+
+    readme = template / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text() + "\nA new section from the template.\n")
+    git(template, *identity, "commit", "--quiet", "-am", "v2")
+    git(template, "tag", "v2.0.0")
+    copier.run_update(project, defaults=True, unsafe=True, quiet=True, overwrite=True)
+
+    assert "A new section from the template." in (project / "README.md").read_text()
+    assert runs.read_text() == "run\n"
+    assert git(project, "rev-list", "--count", "HEAD") == "1"
