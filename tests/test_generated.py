@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .helpers import render
+from .helpers import TEMPLATE_REPO, render
 
 pytestmark = pytest.mark.slow
 
 PROJECTS: dict[str, dict[str, Any]] = {
-    # The README's command, tasks included (git init and the first commit).
+    # The README's own command, run as written (tasks included: git init, first commit).
     "defaults": {},
     # Everything optional off, a 32-character package name (the longest allowed, so
     # line lengths in the generated code are at their worst), another licence and CI.
@@ -73,26 +73,39 @@ def stages_run(output: str) -> list[str]:
     return re.findall(r"Running stage '([a-z]+)'", output)
 
 
-def generate(name: str, template: Path, destination: Path) -> Path:
+def readme_generate_command() -> list[str]:
+    """The first command of the template's README, which generates a project."""
+    readme = (TEMPLATE_REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    command = shlex.split(block.splitlines()[0], comments=True)
+    assert command[:3] == ["uvx", "copier", "copy"], command
+    return command
+
+
+def generate(name: str, template: Path, scratch: Path) -> Path:
     if name == "defaults":
-        copier = Path(sys.executable).parent / "copier"
-        step([str(copier), "copy", "--trust", "--defaults", str(template), str(destination)], cwd=destination.parent)
-    else:
-        render(template, destination, PROJECTS[name], skip_tasks=True)
-        # What the README says to do after --skip-tasks.
-        step(["git", "init", "--quiet", "--initial-branch=main"], cwd=destination)
-        step(["git", "add", "--all"], cwd=destination)
-        step(
-            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com",
-             "commit", "--quiet", "-m", "Start from copier-ml-practices"],
-            cwd=destination,
-        )
-    return destination
+        # `uvx copier copy --trust --defaults . ../my-project`, from the template's folder.
+        command = readme_generate_command()
+        step(command, cwd=template)
+        return (template / command[-1]).resolve()
+    project = scratch / "project"
+    render(template, project, PROJECTS[name], skip_tasks=True)
+    # What the generated README says to do after --skip-tasks.
+    step(["git", "init", "--quiet", "--initial-branch=main"], cwd=project)
+    step(["git", "add", "--all"], cwd=project)
+    step(
+        [
+            *("git", "-c", "user.name=Test", "-c", "user.email=test@example.com"),
+            *("commit", "--quiet", "-m", "Start from copier-ml-practices"),
+        ],
+        cwd=project,
+    )
+    return project
 
 
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_generated_project_works_first_time(name: str, template: Path, tmp_path: Path) -> None:
-    project = generate(name, template, tmp_path / "project")
+    project = generate(name, template, tmp_path)
     assert step(["git", "log", "--oneline"], cwd=project).count("\n") == 1
 
     step(["uv", "sync"], cwd=project)
@@ -100,7 +113,8 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     step(["uv", "run", "ruff", "format", "--check", "."], cwd=project)
     step(["uv", "run", "mypy"], cwd=project)
     tests = step(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
-    assert re.search(r"\d+ passed", tests) and "failed" not in tests, tests
+    assert re.search(r"\d+ passed", tests), tests
+    assert "failed" not in tests, tests
 
     first = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(first) == STAGES

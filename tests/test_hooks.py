@@ -19,7 +19,12 @@ def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    for name in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -29,7 +34,9 @@ def git(folder: Path, *args: str) -> str:
     ).stdout.strip()
 
 
-def test_initialise_commits_with_the_answers_identity(tmp_path: Path, no_git_identity: None) -> None:
+def test_initialise_commits_with_the_answers_identity(
+    tmp_path: Path, no_git_identity: None
+) -> None:
     """Without a git identity, the first commit uses the author from the answers."""
     (tmp_path / "project").mkdir()
     (tmp_path / "project" / "README.md").write_text("hi\n")
@@ -52,7 +59,9 @@ def test_initialise_is_idempotent(tmp_path: Path, no_git_identity: None) -> None
     assert git(project, "rev-list", "--count", "HEAD") == "1"
 
 
-def test_main_reports_and_exits_zero(tmp_path: Path, no_git_identity: None, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_reports_and_exits_zero(
+    tmp_path: Path, no_git_identity: None, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "README.md").write_text("hi\n")
     argv = ["--author-name", "A", "--author-email", "a@example.com", "--folder", str(tmp_path)]
     assert post_copy.main(argv) == 0
@@ -85,7 +94,9 @@ def test_update_does_not_run_the_task_again(tmp_path: Path, no_git_identity: Non
     template = snapshot_working_tree(tmp_path / "template")
     runs = tmp_path / "task-runs.txt"
     real_hook = (template / "hooks" / "post_copy.py").read_text()
-    counting_hook = f"from pathlib import Path\nwith Path({str(runs)!r}).open('a') as f: f.write('run\\n')\n"
+    counting_hook = (
+        f"from pathlib import Path\nwith Path({str(runs)!r}).open('a') as f: f.write('run\\n')\n"
+    )
     (template / "hooks" / "post_copy.py").write_text(counting_hook + real_hook)
     identity = ["-c", "user.name=T", "-c", "user.email=t@example.com"]
     git(template, "init", "--quiet", "--initial-branch=main")

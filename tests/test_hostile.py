@@ -15,13 +15,40 @@ from hypothesis import strategies as st
 from .helpers import generated_files, parse, render
 
 # Pieces that break naive templating, none of them a control character.
-TRICKY = ['"', "'", "\\", "\\n", "{{ x }}", "{%", "%}", "{#", "ë", "Zoë O'Brien", "日本",
-          "😀", "\u2028", "../", "${{ secrets.X }}", "#", ": ", "---", "\"\"\"", "[", "&a *a"]
+TRICKY = [
+    '"',
+    "'",
+    "\\",
+    "\\n",
+    "{{ x }}",
+    "{%",
+    "%}",
+    "{#",
+    "ë",
+    "Zoë O'Brien",
+    "日本",
+    "😀",
+    "\u2028",
+    "../",
+    "${{ secrets.X }}",
+    "#",
+    ": ",
+    "---",
+    '"""',
+    "[",
+    "&a *a",
+]
 printable = st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff")
-one_line = st.lists(
-    st.one_of(st.sampled_from(TRICKY), st.text(printable, max_size=4)), min_size=1, max_size=6
-).map("".join).filter(lambda s: s.strip() != "")
-multi_line = st.lists(st.one_of(one_line, st.sampled_from(["\n", "\t", "\r\n"])), max_size=4).map("".join)
+one_line = (
+    st.lists(
+        st.one_of(st.sampled_from(TRICKY), st.text(printable, max_size=4)), min_size=1, max_size=6
+    )
+    .map("".join)
+    .filter(lambda s: s.strip() != "")
+)
+multi_line = st.lists(st.one_of(one_line, st.sampled_from(["\n", "\t", "\r\n"])), max_size=4).map(
+    "".join
+)
 anything = st.text(max_size=12)
 
 SETTINGS = settings(
@@ -36,14 +63,20 @@ def render_in_scratch(template: Path, answers: dict[str, str]) -> tuple[Path, Pa
     try:
         render(template, destination, answers)
     except ValueError as error:
-        assert "Validation error for question" in str(error)
-        assert not destination.exists()
-        return None
-    return root, destination
+        message = str(error)
+    else:
+        return root, destination
+    assert "Validation error for question" in message
+    assert not destination.exists()
+    return None
 
 
 def assert_files_parse_inside(root: Path, destination: Path) -> None:
-    outside = [p for p in root.rglob("*") if p not in (destination.parent,) and not p.is_relative_to(destination)]
+    outside = [
+        p
+        for p in root.rglob("*")
+        if p not in (destination.parent,) and not p.is_relative_to(destination)
+    ]
     assert outside == []
     for path in generated_files(destination):
         parse(path)
@@ -55,7 +88,11 @@ def test_tricky_printable_answers_render_and_round_trip(
     template: Path, project_name: str, description: str, author_name: str
 ) -> None:
     """Without control characters every answer is accepted, and reaches TOML and YAML intact."""
-    answers = {"project_name": project_name[:80], "description": description, "author_name": author_name[:100]}
+    answers = {
+        "project_name": project_name[:80],
+        "description": description,
+        "author_name": author_name[:100],
+    }
     rendered = render_in_scratch(template, answers)
     assert rendered is not None, f"refused: {answers!r}"
     root, destination = rendered

@@ -95,7 +95,9 @@ def test_bad_remote_url_is_refused(
         ("copyright_year", "1999"),
     ],
 )
-def test_good_answer_is_accepted(template: Path, tmp_path: Path, question: str, answer: str) -> None:
+def test_good_answer_is_accepted(
+    template: Path, tmp_path: Path, question: str, answer: str
+) -> None:
     """The pair of each rule: a valid answer passes and is recorded."""
     project = render(template, tmp_path / "p", {question: answer})
     assert (project / ".copier-answers.yml").exists()
