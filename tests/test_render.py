@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import yaml
 from .helpers import CHOICES, combination_id, generated_files, pairwise, parse, render
 
 COMBINATIONS = pairwise(CHOICES)
+# Jinja's delimiters; GitHub Actions' own `${{ ... }}` expressions are not Jinja.
+JINJA_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
 PACKAGE_FILES = [
     "__init__.py",
@@ -73,7 +76,7 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["ci"] == "github":
-        files.add(".github/workflows/ci.yml")
+        files |= {".github/workflows/ci.yml", ".github/workflows/template-update.yml"}
     if answers["ci"] == "gitlab":
         files.add(".gitlab-ci.yml")
     return files
@@ -115,7 +118,7 @@ def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, 
     leftovers = [
         p.relative_to(project).as_posix()
         for p in files
-        if "{{" in p.read_text(encoding="utf-8") or "{%" in p.read_text(encoding="utf-8")
+        if JINJA_SYNTAX.search(p.read_text(encoding="utf-8"))
     ]
     assert leftovers == []
     for path in files:
@@ -207,3 +210,17 @@ def test_derived_package_name_is_always_valid(
     """The default package name passes its own validator, whatever the project name."""
     project = render(template, tmp_path / "p", {"project_name": project_name})
     assert (project / "src" / package / "cli.py").exists()
+
+
+def test_github_projects_watch_for_template_updates(template: Path, tmp_path: Path) -> None:
+    """With ci: github, a scheduled workflow runs `copier check-update` and opens an issue."""
+    project = render(template, tmp_path / "p", {"ci": "github"})
+    workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text())
+    assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as True
+    steps = workflow["jobs"]["check"]["steps"]
+    script = "\n".join(step.get("run", "") for step in steps)
+    assert "copier check-update --quiet" in script
+    assert "gh issue create" in script
+    readme = (project / "README.md").read_text()
+    assert "uvx copier update --trust --defaults" in readme
+    assert "git diff --name-only --diff-filter=U" in readme

@@ -1,0 +1,220 @@
+"""`copier update` brings old projects to the working tree without losing the user's work.
+
+For every recorded release and two answer sets: generate at that release, commit, edit
+as a user would, commit, update to the working tree. Then: no unmerged files, no .rej,
+no conflict markers, every edit still there (and, slow, the project passes its own
+tests and `dvc repro`). An untouched project updates to exactly a fresh copy. A control
+case, where user and template change the same line, must report a conflict, so the
+clean-merge assertions cannot pass vacuously.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import re
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import copier
+import pytest
+
+from .helpers import generated_files
+from .versions import Release, build_versioned_template, changelog_version, git, recorded_releases
+
+ANSWER_SETS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "fraud-apache-gitlab-s3": {
+        "project_name": "Fraud model",
+        "license": "Apache-2.0",
+        "ci": "gitlab",
+        "dvc_remote": "s3",
+        "include_notebooks": False,
+    },
+}
+CASES = [
+    pytest.param(release, name, id=f"{release.tag}-{name}")
+    for release in recorded_releases()
+    for name in ANSWER_SETS
+]
+CONFLICT_MARKER = re.compile(r"^(<<<<<<<|>>>>>>>)( |$)", flags=re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def versioned_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_versioned_template(tmp_path_factory.mktemp("versioned") / "template")
+
+
+def generate(template: Path, destination: Path, ref: str, answers: dict[str, Any]) -> Path:
+    copier.run_copy(
+        str(template),
+        destination,
+        data=answers,
+        vcs_ref=ref,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+    )
+    return destination
+
+
+def update(project: Path, ref: str, skip_tasks: bool = False) -> None:
+    copier.run_update(
+        project,
+        vcs_ref=ref,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+        skip_tasks=skip_tasks,
+    )
+
+
+def package_of(project: Path) -> str:
+    (package,) = [p.name for p in (project / "src").iterdir() if p.is_dir()]
+    return package
+
+
+def edit_as_a_user(project: Path) -> dict[str, str]:
+    """Change params, add a module, write the journal, add a README section, change a stage
+    line, and commit; return each edited file with a line that must survive the update."""
+    package = package_of(project)
+    kept: dict[str, str] = {}
+
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("learning_rate: 0.05", "learning_rate: 0.07"))
+    kept["params.yaml"] = "learning_rate: 0.07"
+
+    module = project / "src" / package / "data" / "holidays.py"
+    module.write_text(
+        '"""Public holidays, a feature we are trying."""\n\nHOLIDAYS = ("01-01", "12-25")\n'
+    )
+    kept[module.relative_to(project).as_posix()] = 'HOLIDAYS = ("01-01", "12-25")'
+
+    journal = project / "JOURNAL.md"
+    entry = "\n## 2026-03-02 · tag: data · spent: 2h\nTried holiday features; no gain yet.\n"
+    journal.write_text(journal.read_text() + entry)
+    kept["JOURNAL.md"] = "Tried holiday features; no gain yet."
+
+    readme = project / "README.md"
+    section = "## Our data\n\nThe export comes from the billing system every Monday.\n\n"
+    text = readme.read_text()
+    readme.write_text(text.replace("## Layout", section + "## Layout", 1))
+    kept["README.md"] = "The export comes from the billing system every Monday."
+
+    ingest = project / "src" / package / "data" / "ingest.py"
+    ingest.write_text(
+        ingest.read_text().replace("ROWS_PER_CHUNK = 5_000", "ROWS_PER_CHUNK = 2_500")
+    )
+    kept[ingest.relative_to(project).as_posix()] = "ROWS_PER_CHUNK = 2_500"
+
+    git(project, "add", "--all")
+    git(project, "commit", "--quiet", "-m", "Our changes")
+    return kept
+
+
+def merge_problems(project: Path) -> Iterator[str]:
+    """Unmerged files, .rej files and conflict markers: everything `update` may leave."""
+    for path in git(project, "diff", "--name-only", "--diff-filter=U").splitlines():
+        yield f"unmerged: {path}"
+    for path in generated_files(project):
+        relative = path.relative_to(project).as_posix()
+        if path.suffix == ".rej":
+            yield f"rejected hunks: {relative}"
+        elif CONFLICT_MARKER.search(path.read_text(encoding="utf-8", errors="replace")):
+            yield f"conflict markers: {relative}"
+
+
+def updated_project(
+    template: Path, tmp_path: Path, release: Release, name: str
+) -> tuple[Path, dict[str, str]]:
+    project = generate(template, tmp_path / "project", release.tag, ANSWER_SETS[name])
+    kept = edit_as_a_user(project)
+    update(project, f"v{changelog_version()}")
+    return project, kept
+
+
+@pytest.mark.parametrize(("release", "name"), CASES)
+def test_update_keeps_user_edits_without_conflicts(
+    versioned_template: Path, tmp_path: Path, release: Release, name: str
+) -> None:
+    project, kept = updated_project(versioned_template, tmp_path, release, name)
+    assert list(merge_problems(project)) == []
+    lost = [path for path, line in kept.items() if line not in (project / path).read_text()]
+    assert lost == []
+    answers = (project / ".copier-answers.yml").read_text()
+    assert f"_commit: v{changelog_version()}" in answers
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("release", "name"), CASES)
+def test_updated_project_passes_its_own_checks(
+    versioned_template: Path, tmp_path: Path, release: Release, name: str
+) -> None:
+    project, _ = updated_project(versioned_template, tmp_path, release, name)
+    environment = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTEST_ADDOPTS")
+    }
+    for command in (
+        ["uv", "sync", "--quiet"],
+        ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
+        ["uv", "run", "dvc", "repro"],
+    ):
+        result = subprocess.run(
+            command, cwd=project, env=environment, capture_output=True, text=True
+        )
+        assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout}{result.stderr}"
+
+
+@pytest.mark.parametrize("release", recorded_releases(), ids=lambda r: r.tag)
+def test_untouched_project_updates_to_a_fresh_copy(
+    versioned_template: Path, tmp_path: Path, release: Release
+) -> None:
+    """Updating a project nobody edited gives the working tree's project, file for file."""
+    newest = f"v{changelog_version()}"
+    old = generate(versioned_template, tmp_path / "old", release.tag, {})
+    update(old, newest)
+    fresh = generate(versioned_template, tmp_path / "fresh", newest, {})
+    ignored = {".copier-answers.yml", "JOURNAL.md"}
+    old_files = {p.relative_to(old).as_posix() for p in generated_files(old)} - ignored
+    fresh_files = {p.relative_to(fresh).as_posix() for p in generated_files(fresh)} - ignored
+    assert old_files == fresh_files
+    different = [f for f in sorted(old_files) if not filecmp.cmp(old / f, fresh / f, shallow=False)]
+    assert different == []
+
+
+def test_conflict_is_reported(versioned_template: Path, tmp_path: Path) -> None:
+    """Control: the user and a newer template change the same line; the update must say so."""
+    newest = f"v{changelog_version()}"
+    project = generate(versioned_template, tmp_path / "project", newest, {})
+    readme = project / "README.md"
+    first_line = readme.read_text().splitlines()[0]
+    readme.write_text(readme.read_text().replace(first_line, "# Our own title", 1))
+    git(project, "commit", "--quiet", "-am", "Our title")
+
+    template_readme = versioned_template / "template" / "README.md.jinja"
+    original = template_readme.read_text()
+    try:
+        template_readme.write_text(
+            original.replace("# {{ project_name }}", "# Project {{ project_name }}", 1)
+        )
+        git(versioned_template, "commit", "--quiet", "-am", "A new title line")
+        git(versioned_template, "tag", "v999.0.0")
+        update(project, "v999.0.0")
+    finally:
+        git(versioned_template, "tag", "-d", "v999.0.0")
+        git(versioned_template, "reset", "--quiet", "--hard", "HEAD~1")
+    assert "unmerged: README.md" in list(merge_problems(project))
+
+
+@pytest.mark.parametrize("release", recorded_releases(), ids=lambda r: r.tag)
+def test_update_with_skip_tasks(versioned_template: Path, tmp_path: Path, release: Release) -> None:
+    """--skip-tasks updates the files and makes no commit of its own."""
+    project = generate(versioned_template, tmp_path / "project", release.tag, {})
+    commits = git(project, "rev-list", "--count", "HEAD")
+    update(project, f"v{changelog_version()}", skip_tasks=True)
+    assert git(project, "rev-list", "--count", "HEAD") == commits
+    assert f"_commit: v{changelog_version()}" in (project / ".copier-answers.yml").read_text()
+    assert list(merge_problems(project)) == []
