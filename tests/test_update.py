@@ -117,8 +117,8 @@ def edit_as_a_user(project: Path) -> dict[str, str]:
 
 def merge_problems(project: Path) -> Iterator[str]:
     """Unmerged files, .rej files and conflict markers: everything `update` may leave."""
-    for path in git(project, "diff", "--name-only", "--diff-filter=U").splitlines():
-        yield f"unmerged: {path}"
+    for name in git(project, "diff", "--name-only", "--diff-filter=U").splitlines():
+        yield f"unmerged: {name}"
     for path in generated_files(project):
         relative = path.relative_to(project).as_posix()
         if path.suffix == ".rej":
