@@ -103,6 +103,21 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
     return project
 
 
+def assert_pre_commit_refuses_conflicts(project: Path) -> None:
+    """The pair of the passing run: conflict markers and .rej files stop a commit."""
+    (project / "notes.txt").write_text("a\n<<<<<<< before updating\nb\n=======\nc\n>>>>>>> after\n")
+    (project / "README.md.rej").write_text("@@ -1 +1 @@\n")
+    step(["git", "add", "notes.txt", "README.md.rej"], cwd=project)
+    command = ["uv", "run", "pre-commit", "run", "--files", "notes.txt", "README.md.rej"]
+    result = subprocess.run(
+        command, cwd=project, env=clean_environment(), capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "notes.txt:2: Merge conflict string" in result.stdout
+    assert "rejected hunks from copier update" in result.stdout
+    step(["git", "rm", "--quiet", "--force", "notes.txt", "README.md.rej"], cwd=project)
+
+
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_generated_project_works_first_time(name: str, template: Path, tmp_path: Path) -> None:
     project = generate(name, template, tmp_path)
@@ -115,6 +130,9 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     tests = step(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
     assert re.search(r"\d+ passed", tests), tests
     assert "failed" not in tests, tests
+
+    step(["uv", "run", "pre-commit", "run", "--all-files"], cwd=project)
+    assert_pre_commit_refuses_conflicts(project)
 
     first = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(first) == STAGES

@@ -64,6 +64,7 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
         ".dvc/config",
         ".dvcignore",
         ".gitignore",
+        ".pre-commit-config.yaml",
         ".python-version",
         "JOURNAL.md",
         "README.md",
@@ -224,3 +225,28 @@ def test_github_projects_watch_for_template_updates(template: Path, tmp_path: Pa
     readme = (project / "README.md").read_text()
     assert "uvx copier update --trust --defaults" in readme
     assert "git diff --name-only --diff-filter=U" in readme
+
+
+def ci_commands(project: Path, ci: str) -> list[str]:
+    """The shell commands a generated CI configuration runs."""
+    if ci == "github":
+        workflow = yaml.safe_load((project / ".github/workflows/ci.yml").read_text())
+        return [s["run"] for s in workflow["jobs"]["check"]["steps"] if "run" in s]
+    pipeline = yaml.safe_load((project / ".gitlab-ci.yml").read_text())
+    return list(pipeline["check"]["script"])
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) -> None:
+    """CI checks, tests and reproduces exactly as the README tells a person to."""
+    project = render(template, tmp_path / "p", {"ci": ci})
+    commands = ci_commands(project, ci)
+    assert commands == [
+        "uv sync",
+        "uv run pre-commit run --all-files",
+        "uv run pytest",
+        "uv run dvc repro",
+    ]
+    readme = (project / "README.md").read_text()
+    missing = [command for command in commands if f"{command}" not in readme]
+    assert missing == []
