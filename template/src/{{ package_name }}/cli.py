@@ -19,6 +19,7 @@ from .config import ConfigError, load_params
 from .console import configure_logging
 from .data.io import MissingInputError
 from .data.prepare import DataError
+from .journal import journal_app
 from .paths import PARAMS_FILE
 from .stages import STAGES, StageName
 
@@ -30,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(journal_app, name="journal")
 
 
 @app.callback()

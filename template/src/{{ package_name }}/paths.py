@@ -15,6 +15,7 @@ Split = Literal["train", "validation", "test"]
 SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
 
 PARAMS_FILE: Final = Path("params.yaml")
+JOURNAL: Final = Path("JOURNAL.md")
 
 DATA: Final = Path("data")
 

@@ -1,0 +1,176 @@
+"""The project journal: dated entries in JOURNAL.md, and where the time went.
+
+A journal is the cheapest tool against repeating dead ends: what you tried, what
+happened, what you decided. Each entry made by `<package> journal add` records the
+moment, the commit, the latest validation metrics and how long the work took, so the
+entry can be traced back to code and results; `<package> journal time` sums the time
+spent by tag and by week. JOURNAL.md stays plain Markdown that you can also edit by hand.
+
+    uv run <package> journal add "Tried tenure buckets; AUC +0.01" --tag features --spent 1h30m
+    uv run <package> journal time
+"""
+
+import re
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .data.io import atomic_write, load_json
+from .paths import JOURNAL, VALIDATION_METRICS
+
+# "## 2026-01-31 14:05 · tags: data, features · spent: 1h30m"
+HEADING = re.compile(
+    r"^## (?P<date>\d{4}-\d{2}-\d{2})(?: \d{2}:\d{2})?"
+    r"(?: · tags?: (?P<tags>[^·]+?))?(?: · spent: (?P<spent>\S+))?\s*$",
+    flags=re.MULTILINE,
+)
+FENCED_BLOCK = re.compile(r"^```.*?^```", flags=re.MULTILINE | re.DOTALL)
+DURATION = re.compile(r"^(?:(?P<hours>\d+(?:\.\d+)?)h)?(?:(?P<minutes>\d+)m)?$")
+HEADLINE_METRICS = ("roc_auc", "log_loss")
+
+
+class JournalError(ValueError):
+    """A journal argument is malformed; the message says what would be valid."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    day: date
+    tags: tuple[str, ...]
+    minutes: int
+
+
+def parse_duration(text: str) -> int:
+    """'1h30m' -> 90, '45m' -> 45, '2h' -> 120, '1.5h' -> 90 (minutes)."""
+    match = DURATION.match(text.strip())
+    if not text.strip() or match is None:
+        raise JournalError(f"--spent {text!r}: must look like 1h30m, 45m, 2h or 1.5h")
+    hours = float(match["hours"] or 0)
+    return round(hours * 60) + int(match["minutes"] or 0)
+
+
+def format_duration(minutes: int) -> str:
+    """90 -> '1h30m', 45 -> '45m', 120 -> '2h'."""
+    hours, rest = divmod(minutes, 60)
+    return (f"{hours}h" if hours else "") + (f"{rest}m" if rest or not hours else "")
+
+
+def current_commit(root: Path) -> str:
+    """The short commit hash, with '+dirty' when there are uncommitted changes."""
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
+        )
+    except FileNotFoundError:
+        return "no git"
+    if commit.returncode != 0:
+        return "no commit"
+    return commit.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
+
+
+def headline(root: Path) -> str:
+    """The latest validation metrics, or a note that the pipeline has not run."""
+    path = root / VALIDATION_METRICS
+    if not path.exists():
+        return "no validation metrics yet"
+    metrics: dict[str, Any] = load_json(path)
+    return "validation " + ", ".join(
+        f"{name} {metrics[name]:.4g}" for name in HEADLINE_METRICS if name in metrics
+    )
+
+
+def format_entry(
+    text: str, tags: list[str], minutes: int | None, now: datetime, context: str
+) -> str:
+    """One Markdown entry: a heading with date, tags and time, a context line, the text."""
+    heading = f"## {now:%Y-%m-%d %H:%M}"
+    if tags:
+        heading += " · tags: " + ", ".join(tags)
+    if minutes is not None:
+        heading += f" · spent: {format_duration(minutes)}"
+    return f"\n{heading}\n{context}\n\n{text.strip()}\n"
+
+
+def add_entry(path: Path, entry: str) -> None:
+    """Append `entry` to the journal, atomically (a crash never leaves half a journal)."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else "# Journal\n"
+    with atomic_write(path) as handle:
+        handle.write((existing.rstrip("\n") + "\n" + entry).encode("utf-8"))
+
+
+def parse_entries(text: str) -> list[Entry]:
+    """The entries of a journal, with their tags and minutes (0 when no time was logged).
+
+    Headings inside fenced code blocks (the format example at the top) are not entries.
+    """
+    entries = []
+    for match in HEADING.finditer(FENCED_BLOCK.sub("", text)):
+        tags = tuple(t.strip() for t in (match["tags"] or "").split(",") if t.strip())
+        spent = match["spent"]
+        minutes = parse_duration(spent) if spent and DURATION.match(spent) else 0
+        entries.append(Entry(date.fromisoformat(match["date"]), tags or ("untagged",), minutes))
+    return entries
+
+
+def time_by(entries: list[Entry]) -> tuple[dict[str, int], dict[str, int]]:
+    """Minutes per tag and per ISO week ('2026-W05'); an entry with two tags counts for both."""
+    by_tag: dict[str, int] = defaultdict(int)
+    by_week: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        for tag in entry.tags:
+            by_tag[tag] += entry.minutes
+        year, week, _ = entry.day.isocalendar()
+        by_week[f"{year}-W{week:02d}"] += entry.minutes
+    return dict(by_tag), dict(by_week)
+
+
+journal_app = typer.Typer(help="Write the project journal and see where the time went.")
+
+
+@journal_app.command("add")
+def add(
+    text: Annotated[str, typer.Argument(help="What you tried, saw and decided.")],
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Repeatable.")] = None,
+    spent: Annotated[str | None, typer.Option(help="Time spent, e.g. 1h30m or 45m.")] = None,
+) -> None:
+    """Append a dated entry with the commit and the latest validation metrics."""
+    root = Path.cwd()
+    try:
+        minutes = parse_duration(spent) if spent is not None else None
+    except JournalError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    if not text.strip():
+        typer.echo("error: the entry text is empty; say what you tried", err=True)
+        raise typer.Exit(code=2)
+    context = f"commit {current_commit(root)} · {headline(root)}"
+    add_entry(root / JOURNAL, format_entry(text, tag or [], minutes, datetime.now(), context))
+    typer.echo(f"added to {JOURNAL}")
+
+
+@journal_app.command("time")
+def time() -> None:
+    """Sum the time logged in JOURNAL.md by tag and by week (an entry counts for each tag)."""
+    path = Path.cwd() / JOURNAL
+    entries = parse_entries(path.read_text(encoding="utf-8")) if path.exists() else []
+    by_tag, by_week = time_by(entries)
+    total = format_duration(sum(entry.minutes for entry in entries))
+    console = Console()
+    for title, totals in (("tag", by_tag), ("week", by_week)):
+        table = Table(title=f"Time by {title}")
+        table.add_column(title)
+        table.add_column("time", justify="right")
+        for key, minutes in sorted(totals.items()):
+            table.add_row(key, format_duration(minutes))
+        table.add_row("total", total, style="bold")
+        console.print(table)
