@@ -76,6 +76,8 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
     }
     files |= {f"src/{package}/{name}" for name in PACKAGE_FILES}
     files |= {f"tests/{name}" for name in TEST_FILES}
+    if answers["include_notebooks"]:
+        files |= {"notebooks/01_explore.py", "jupytext.toml", "tests/test_notebooks.py"}
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["ci"] == "github":

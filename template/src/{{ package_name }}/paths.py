@@ -60,6 +60,9 @@ VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
 TEST_METRICS: Final = REPORTS / "test_metrics.json"
 
 
+# Figures made by notebooks and commands, for people rather than for DVC.
+FIGURES: Final = REPORTS / "figures"
+
 # The split folders by name, for stages that loop over splits.
 PROCESSED_SPLITS: Final[dict[Split, Path]] = {
     "train": PROCESSED_TRAIN,
@@ -71,3 +74,13 @@ FEATURES_SPLITS: Final[dict[Split, Path]] = {
     "validation": FEATURES_VALIDATION,
     "test": FEATURES_TEST,
 }
+
+
+def find_project_root(start: Path | None = None) -> Path:
+    """The nearest folder at or above `start` (default: the working directory) that holds
+    dvc.yaml, so notebooks and scripts work from notebooks/ as well as from the root."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "dvc.yaml").exists():
+            return folder
+    raise FileNotFoundError(f"no dvc.yaml in {here} or above; run from inside the project")
