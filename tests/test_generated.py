@@ -82,6 +82,15 @@ def readme_generate_command() -> list[str]:
     return command
 
 
+def readme_daily_commands(project: Path) -> list[str]:
+    """The commands of the generated README's "Every day" block, comments stripped."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Every day", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines()]
+    assert len(commands) >= 8, block
+    return [c for c in commands if c]
+
+
 def generate(name: str, template: Path, scratch: Path) -> Path:
     if name == "defaults":
         # `uvx copier copy --trust --defaults . ../my-project`, from the template's folder.
@@ -144,3 +153,8 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(third) == ["train", "evaluate", "test"]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
+
+    for command in readme_daily_commands(project):
+        step(["bash", "-c", command], cwd=project)
+    assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
+    assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
