@@ -51,7 +51,11 @@ def mcnemar_exact(b: int, c: int) -> float:
     n = b + c
     if n == 0:
         return 1.0
-    tail = sum(math.comb(n, k) for k in range(min(b, c) + 1))
+    # C(n, k + 1) = C(n, k) (n - k) / (k + 1), exact in integers at every step
+    term = tail = 1
+    for k in range(min(b, c)):
+        term = term * (n - k) // (k + 1)
+        tail += term
     p: float = 2 * tail / 2**n  # exact integers, one rounding at the end: no underflow
     return min(1.0, p)
 
