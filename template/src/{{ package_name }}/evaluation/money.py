@@ -8,8 +8,9 @@ a decision rule that offers to the rows with offer = 1 saves, per 1,000 customer
     money_saved = 1000 / n * sum_i offer_i (a V y_i - C)
 
 This is what the model is for, so it is what the threshold is chosen to maximise and
-what models are compared on; the loss (log loss) only trains them. Replace this module's
-`savings_per_row` to put your own outcome in its place (docs: "Evaluation criteria").
+what models are compared on; the loss (log loss) only trains them. Everything else calls
+`savings_per_row`: replace it (and the `outcome` section of params.yaml and config.py)
+to put your own outcome in its place (docs: "Evaluation criteria").
 
 Read next: baselines.py.
 """
@@ -39,13 +40,15 @@ def choose_threshold(y: Array, p: Array, outcome: OutcomeParams) -> float:
     """The threshold t that maximises money saved when rows with p >= t get the offer.
 
     Sorting the rows by p, highest first, offering to the top k saves the cumulative sum
-    of their gains a V y - C; the best k is the argmax over k = 0..n, cut only between
-    distinct scores (tied rows are all offered or none). t is the midpoint between the
-    last score offered and the next; 0 offers everyone, and just above 1 offers no one.
+    of their gains (savings_per_row with every row offered); the best k is the argmax
+    over k = 0..n, cut only between distinct scores (tied rows are all offered or none).
+    t is the midpoint between the last score offered and the next; 0 offers everyone, and
+    just above 1 offers no one.
     """
     order = np.argsort(-p, kind="stable")
     scores = p[order]
-    gain = outcome.acceptance_rate * outcome.customer_value * y[order] - outcome.offer_cost
+    # what an offer to each row would save, in score order: a V y - C for the churn example
+    gain = savings_per_row(y[order], np.ones(len(y), dtype=np.bool_), outcome)
     # saved[k] = sum of the gains of the k highest scores; saved[0] = 0 (offer no one)
     saved = np.concatenate([[0.0], np.cumsum(gain)])
     # a cut after position k is allowed only where the score changes (or at either end)
