@@ -96,6 +96,8 @@ def outcome_report(
 
 def show_report(report: Mapping[str, Any], title: str) -> None:
     """Print the model and the baselines as one table on stderr (unless logging is quiet)."""
+    if not report["beats_baselines"]:
+        log.warning("%s: the model does not save more money than every baseline", title)
     if logging.getLogger().getEffectiveLevel() > logging.INFO:
         return
     table = Table(title=title)
@@ -110,8 +112,6 @@ def show_report(report: Mapping[str, Any], title: str) -> None:
         interval = f"{row['money_saved_low']:,.0f} to {row['money_saved_high']:,.0f}"
         table.add_row(name, f"{row[MONEY]:,.0f}", interval, threshold, auc)
     Console(stderr=True).print(table)
-    if not report["beats_baselines"]:
-        log.warning("the model does not save more money than every baseline")
 
 
 def money_curve(y: Array, p: Array, params: Params) -> list[dict[str, float]]:
