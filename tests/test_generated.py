@@ -2,7 +2,8 @@
 
 For the defaults and two contrasting answer sets: generate, `uv sync`, lint, format check,
 type check, the project's own tests, `dvc repro` (every stage runs), `dvc repro` again
-(none runs), then a changed train value reruns train and the stages after it only.
+(none runs), then a changed train value reruns train and the stages after it only, each
+test-stage run leaves a ledger line, and the money criterion shows in `dvc exp show`.
 Python 3.11 is the interpreter here, so these projects keep python_version at 3.11;
 the other versions are covered by the fast render tests.
 """
@@ -126,3 +127,10 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(third) == ["train", "evaluate", "test"]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
+
+    # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
+    ledger = (project / "reports" / "test_ledger.jsonl").read_text(encoding="utf-8")
+    assert len(ledger.splitlines()) == 2
+    experiments = step(["uv", "run", "dvc", "exp", "show", "--json"], cwd=project)
+    assert '"money_saved_per_1000"' in experiments
+    step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
