@@ -6,6 +6,7 @@ culprit and exit with status 2, before anything is written.
 
     uv run <package> --help
     uv run <package> stage train --set train.learning_rate=0.05
+    uv run <package> evaluate compare --config train.hidden_units=0 --config ""
 """
 
 import logging
@@ -20,6 +21,7 @@ from .console import configure_logging
 from .data.io import MissingInputError
 from .data.prepare import DataError
 from .journal import journal_app
+from .evaluation.cli import evaluate_app
 from .paths import PARAMS_FILE
 from .stages import STAGES, StageName
 
@@ -32,6 +34,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(journal_app, name="journal")
+app.add_typer(evaluate_app, name="evaluate")
 
 
 @app.callback()

@@ -73,9 +73,26 @@ class TrainParams(Section):
 
 
 class EvaluateParams(Section):
-    """How predictions become decisions when they are scored."""
+    """How models are scored. The decision threshold is not set here: the evaluate stage
+    chooses it on validation to maximise money saved (see `outcome`) and freezes it."""
 
-    threshold: float = Field(gt=0, lt=1)  # churn is predicted when probability >= threshold
+    seed: int = Field(ge=0)  # seeds the bootstrap resamples
+    bootstrap_samples: int = Field(ge=100, le=100_000)  # resamples per confidence interval
+    confidence: float = Field(ge=0.5, lt=1)  # coverage of the intervals, e.g. 0.95
+    calibration_bins: int = Field(ge=2, le=100)  # equal-width bins of the calibration plot
+    baseline_c: float = Field(gt=0)  # inverse L2 strength of the logistic regression baseline
+
+
+class OutcomeParams(Section):
+    """What a decision is worth, in money: the criterion models are chosen by.
+
+    Offering the retention offer costs offer_cost; a churner who accepts it stays, keeping
+    customer_value. evaluation/money.py has the formula; change both to fit your problem.
+    """
+
+    offer_cost: float = Field(ge=0)  # cost of one offer, paid whether or not it is needed
+    customer_value: float = Field(gt=0)  # value of keeping a customer who would have churned
+    acceptance_rate: float = Field(gt=0, le=1)  # chance that a churner who gets the offer stays
 
 
 class Params(Section):
@@ -86,6 +103,7 @@ class Params(Section):
     featurize: FeaturizeParams
     train: TrainParams
     evaluate: EvaluateParams
+    outcome: OutcomeParams
 
 
 def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Params:

@@ -75,6 +75,17 @@ FEATURES_SPLITS: Final[dict[Split, Path]] = {
     "test": FEATURES_TEST,
 }
 
+# evaluate: the decision thresholds chosen on validation, frozen for the test stage, the
+# fitted logistic regression baseline, and the plots of `dvc plots show`.
+THRESHOLDS: Final = MODELS / "thresholds.json"
+BASELINE_MODEL: Final = MODELS / "baseline.json"
+CALIBRATION_DATA: Final = REPORTS / "calibration.json"
+CALIBRATION_PLOT: Final = REPORTS / "calibration.png"
+MONEY_CURVE: Final = REPORTS / "money_by_threshold.json"
+
+# test: one line per scoring of the test split, so you see how often you have looked.
+TEST_LEDGER: Final = REPORTS / "test_ledger.jsonl"
+
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (default: the working directory) that holds

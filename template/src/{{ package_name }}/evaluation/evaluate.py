@@ -1,35 +1,147 @@
-"""Stage 6, evaluate: score the trained model on the validation split.
+"""Stage 6, evaluate: choose the decision threshold on validation, score the model and
+the baselines in money and standard metrics, and freeze the thresholds for `test`.
 
-Validation is where models and settings are compared, as often as you like; its metrics
-go to reports/validation_metrics.json, which `dvc metrics show` and `dvc exp show` read.
+1. Predict P(churn) on validation with the trained model and with a logistic regression
+   baseline fitted here on the train features (baselines.py).
+2. For each, choose the threshold that maximises money saved on validation (money.py)
+   and write them to models/thresholds.json; the test stage reads them unchanged.
+3. Report, for the model and every baseline, money saved per 1,000 customers with a
+   bootstrap interval, and beside it ROC AUC, PR AUC, log loss, Brier score and the
+   confusion matrix at the threshold (metrics.py): reports/validation_metrics.json.
+   `beats_baselines` is false when any baseline saves at least as much as the model.
+4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
+
+The money on validation is measured at a threshold chosen on those same rows, so it is
+a little optimistic; the test stage's figure, at the frozen threshold, is not.
 
 Read next: holdout.py, the one stage allowed to read the test split.
 """
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
+from rich.console import Console
+from rich.table import Table
 
 from ..config import Params
 from ..data.io import load_array, save_json
 from ..models.mlp import load_model, predict_proba
-from ..paths import FEATURES_FILE, FEATURES_VALIDATION, MODEL, TARGET_FILE, VALIDATION_METRICS
-from .metrics import classification_report
+from ..paths import (
+    BASELINE_MODEL,
+    CALIBRATION_DATA,
+    CALIBRATION_PLOT,
+    FEATURES_FILE,
+    FEATURES_TRAIN,
+    FEATURES_VALIDATION,
+    MODEL,
+    MONEY_CURVE,
+    TARGET_FILE,
+    THRESHOLDS,
+    VALIDATION_METRICS,
+)
+from .baselines import fit_logistic_regression, predict_linear, save_linear
+from .metrics import calibration_curve, classification_report
+from .money import PER_CUSTOMERS, bootstrap_interval, choose_threshold, savings_per_row
+from .plots import save_calibration_plot
 
 log = logging.getLogger(__name__)
 
+Array = NDArray[np.float64]
+MONEY = "money_saved_per_1000"  # the criterion's key in every report
 
-def score_split(params: Params, root: Path, split_folder: Path) -> dict[str, float | int]:
-    """The classification report of the trained model on one split's features."""
-    model = load_model(root / MODEL)
-    features = np.asarray(load_array(root / split_folder / FEATURES_FILE))
-    target = np.asarray(load_array(root / split_folder / TARGET_FILE), dtype=np.float64)
-    return classification_report(target, predict_proba(model, features), params.evaluate.threshold)
+
+def load_split(root: Path, folder: Path) -> tuple[Array, Array]:
+    """The features and 0/1 target of one split."""
+    features = np.asarray(load_array(root / folder / FEATURES_FILE), dtype=np.float64)
+    target = np.asarray(load_array(root / folder / TARGET_FILE), dtype=np.float64)
+    return features, target
+
+
+def money_report(y: Array, offer: NDArray[np.bool_], params: Params) -> dict[str, float]:
+    """Money saved per 1,000 customers by these decisions, with its bootstrap interval."""
+    values = savings_per_row(y, offer, params.outcome)
+    settings = params.evaluate
+    low, high = bootstrap_interval(
+        values, settings.bootstrap_samples, settings.confidence, settings.seed
+    )
+    saved = float(PER_CUSTOMERS * values.mean())
+    return {MONEY: saved, "money_saved_low": low, "money_saved_high": high}
+
+
+def outcome_report(
+    y: Array, scores: Mapping[str, Array], thresholds: Mapping[str, float], params: Params
+) -> dict[str, Any]:
+    """The model's report with the baselines' beside it; `scores` holds P(churn) of the
+    "model" and of the "logistic_regression" baseline, `thresholds` their thresholds."""
+
+    def scored(name: str) -> dict[str, Any]:
+        p, threshold = scores[name], thresholds[name]
+        return {**classification_report(y, p, threshold), **money_report(y, p >= threshold, params)}
+
+    baselines = {
+        "logistic_regression": scored("logistic_regression"),
+        "offer_everyone": money_report(y, np.ones(len(y), dtype=np.bool_), params),
+        "do_nothing": money_report(y, np.zeros(len(y), dtype=np.bool_), params),
+    }
+    report = scored("model")
+    best = max(baselines.values(), key=lambda baseline: float(baseline[MONEY]))
+    report["beats_baselines"] = bool(report[MONEY] > best[MONEY])
+    report["baselines"] = baselines
+    return report
+
+
+def show_report(report: Mapping[str, Any], title: str) -> None:
+    """Print the model and the baselines as one table on stderr (unless logging is quiet)."""
+    if not report["beats_baselines"]:
+        log.warning("%s: the model does not save more money than every baseline", title)
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:
+        return
+    table = Table(title=title)
+    for column in ("decision rule", "saved per 1,000", "95% interval", "threshold", "ROC AUC"):
+        table.add_column(
+            column, justify="left" if column == "decision rule" else "right", no_wrap=True
+        )
+    rows = {"model": report, **report["baselines"]}
+    for name, row in rows.items():
+        threshold = f"{row['threshold']:.3f}" if "threshold" in row else "-"
+        auc = f"{row['roc_auc']:.3f}" if "roc_auc" in row else "-"
+        interval = f"{row['money_saved_low']:,.0f} to {row['money_saved_high']:,.0f}"
+        table.add_row(name, f"{row[MONEY]:,.0f}", interval, threshold, auc)
+    Console(stderr=True).print(table)
+
+
+def money_curve(y: Array, p: Array, params: Params) -> list[dict[str, float]]:
+    """Money saved per 1,000 customers at thresholds 0, 0.01, ..., 1 (for `dvc plots`)."""
+    grid = np.linspace(0.0, 1.0, 101)
+    offers = p[None, :] >= grid[:, None]  # (101, n): who gets an offer at each threshold
+    gain = savings_per_row(y, np.ones(len(y), dtype=np.bool_), params.outcome)
+    saved = PER_CUSTOMERS * (offers @ gain) / len(y)
+    return [{"threshold": float(t), MONEY: float(s)} for t, s in zip(grid, saved, strict=True)]
 
 
 def run(params: Params, root: Path) -> None:
-    """Write reports/validation_metrics.json."""
-    report = score_split(params, root, FEATURES_VALIDATION)
+    """Write models/thresholds.json, models/baseline.json, the validation report and plots."""
+    train_features, train_target = load_split(root, FEATURES_TRAIN)
+    features, y = load_split(root, FEATURES_VALIDATION)
+    baseline = fit_logistic_regression(train_features, train_target, params.evaluate.baseline_c)
+    scores = {
+        "model": predict_proba(load_model(root / MODEL), features),
+        "logistic_regression": predict_linear(baseline, features),
+    }
+    thresholds = {name: choose_threshold(y, p, params.outcome) for name, p in scores.items()}
+    report = outcome_report(y, scores, thresholds, params)
+    curves = {
+        name: calibration_curve(y, p, params.evaluate.calibration_bins)
+        for name, p in scores.items()
+    }
+    save_linear(baseline, root / BASELINE_MODEL)
+    save_json(root / THRESHOLDS, thresholds)
     save_json(root / VALIDATION_METRICS, report)
-    log.info("validation: ROC AUC %.3f, log loss %.4f", report["roc_auc"], report["log_loss"])
+    save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
+    save_json(root / MONEY_CURVE, {"money": money_curve(y, scores["model"], params)})
+    save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)
+    show_report(report, "Validation: money saved against doing nothing")

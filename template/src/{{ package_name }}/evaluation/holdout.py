@@ -1,26 +1,74 @@
-"""Stage 7, test: score the final model once on the test split.
+"""Stage 7, test: score the final model once on the test split, at the frozen thresholds.
 
 This is the only module that reads data/features/test, and dvc.yaml gives the test split
 to no other stage (tests/test_wiring.py checks both). Every choice made by looking at a
-score must be made on validation; a test score you have tuned against is no longer an
-estimate of anything.
+score must be made on validation, as the thresholds were (models/thresholds.json); a
+test score you have tuned against is no longer an estimate of anything.
+
+Each scoring appends one line to reports/test_ledger.jsonl: when, at which commit, with
+which model (its SHA-256), and what it scored. The ledger is the honest count of how
+often the test split has been looked at; if it grows long, the test score is optimistic.
 
 This is the last stage; go back to ../config.py to see what you can change.
 """
 
+import hashlib
+import json
 import logging
+import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from ..config import Params
-from ..data.io import save_json
-from ..paths import FEATURES_TEST, TEST_METRICS
-from .evaluate import score_split
+from ..data.io import load_json, save_json
+from ..models.mlp import load_model, predict_proba
+from ..paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_METRICS, THRESHOLDS
+from .baselines import load_linear, predict_linear
+from .evaluate import MONEY, load_split, outcome_report, show_report
 
 log = logging.getLogger(__name__)
 
 
+def git_commit(root: Path) -> str:
+    """The commit checked out at `root`, or "unknown" outside a git repository."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return result.stdout.strip()
+
+
+def append_to_ledger(root: Path, report: dict[str, Any]) -> None:
+    """Add one record of this look at the test split to reports/test_ledger.jsonl."""
+    record = {
+        "time": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git_commit(root),
+        "model_sha256": hashlib.sha256((root / MODEL).read_bytes()).hexdigest(),
+        "threshold": report["threshold"],
+        MONEY: report[MONEY],
+        "roc_auc": report["roc_auc"],
+    }
+    path = root / TEST_LEDGER
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # one short line in append mode: earlier records are never rewritten
+    with path.open("a", encoding="utf-8") as ledger:
+        ledger.write(json.dumps(record, sort_keys=True) + "\n")
+
+
 def run(params: Params, root: Path) -> None:
-    """Write reports/test_metrics.json."""
-    report = score_split(params, root, FEATURES_TEST)
+    """Write reports/test_metrics.json and add a line to reports/test_ledger.jsonl."""
+    features, y = load_split(root, FEATURES_TEST)
+    scores = {
+        "model": predict_proba(load_model(root / MODEL), features),
+        "logistic_regression": predict_linear(load_linear(root / BASELINE_MODEL), features),
+    }
+    thresholds = load_json(root / THRESHOLDS)
+    report = outcome_report(y, scores, thresholds, params)
     save_json(root / TEST_METRICS, report)
-    log.info("test: ROC AUC %.3f, log loss %.4f", report["roc_auc"], report["log_loss"])
+    append_to_ledger(root, report)
+    show_report(report, "Test (thresholds frozen on validation)")
+    looks = len((root / TEST_LEDGER).read_text(encoding="utf-8").splitlines())
+    log.info("test split scored; %d look(s) recorded in %s", looks, TEST_LEDGER)

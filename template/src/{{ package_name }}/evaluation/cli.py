@@ -1,0 +1,103 @@
+"""`<package> evaluate compare`: are these configurations really different, in money?
+
+    uv run <package> evaluate compare \
+        --config "train.hidden_units=0" --config "train.hidden_units=16" --seeds 5 \
+        --json reports/compare.json
+
+Each --config is a set of train.* overrides (several in one quoted string), trained with
+--seeds seeds on the cached features (run `dvc repro featurize` first). compare.py has
+the statistics.
+
+Read next: compare.py.
+"""
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ..config import ConfigError, load_params
+from ..data.io import MissingInputError, save_json
+from ..paths import PARAMS_FILE
+from .compare import compare as compare_runs
+from .compare import run_config
+from .evaluate import MONEY
+
+evaluate_app = typer.Typer(
+    help="Compare models by the money they save, with uncertainty.", no_args_is_help=True
+)
+
+
+@evaluate_app.command()
+def compare(
+    configs: Annotated[
+        list[str],
+        typer.Option(
+            "--config",
+            help='train.* overrides of one configuration, e.g. "train.hidden_units=0" '
+            "(give two or more; an empty string is params.yaml as it is).",
+        ),
+    ],
+    seeds: Annotated[
+        int, typer.Option("--seeds", min=1, max=100, help="Seeds (trained models) per config.")
+    ] = 3,
+    json_path: Annotated[
+        Path | None, typer.Option("--json", help="Also write the results to this JSON file.")
+    ] = None,
+    params_file: Annotated[
+        Path, typer.Option("--params", help="The params file to read.")
+    ] = PARAMS_FILE,
+) -> None:
+    """Train each configuration with several seeds and compare them on validation."""
+    try:
+        if len(configs) < 2 or len(set(configs)) < len(configs):
+            raise ConfigError(f"--config: give two or more different configurations, got {configs}")
+        params = load_params(params_file)
+        runs = [run_config(config, seeds, Path.cwd(), params_file) for config in configs]
+        settings = params.evaluate
+        result = compare_runs(runs, settings.bootstrap_samples, settings.confidence, settings.seed)
+    except (ConfigError, MissingInputError, FloatingPointError) as error:
+        for line in str(error).splitlines():
+            typer.echo(f"error: {line}", err=True)
+        raise typer.Exit(code=2) from None
+    show(result)
+    if json_path is not None:
+        save_json(json_path, result)
+
+
+def show(result: Any) -> None:
+    """Print the configurations (numbered) and the pairwise comparisons as two tables."""
+    share = f"{result['confidence']:.0%}"
+    number = {row["config"]: f"#{i}" for i, row in enumerate(result["configs"], start=1)}
+    table = Table(title="Money saved per 1,000 customers on validation (mean over seeds)")
+    for column in ("#", "config", "seeds", "mean", "sd over seeds", f"{share} interval"):
+        table.add_column(
+            column, justify="left" if column in ("#", "config") else "right", overflow="fold"
+        )
+    for row in result["configs"]:
+        table.add_row(
+            number[row["config"]],
+            row["config"] or "(params.yaml as it is)",
+            str(len(row["seeds"])),
+            f"{row[MONEY]:,.0f}",
+            f"{row['seed_sd']:,.0f}",
+            f"{row['low']:,.0f} to {row['high']:,.0f}",
+        )
+    pairs = Table(title="Paired on the same validation rows (p-values Holm-adjusted)")
+    for column in ("pair", "difference", f"{share} interval", "dz", "p", "McNemar b/c", "p"):
+        pairs.add_column(column, justify="left" if column == "pair" else "right")
+    for pair in result["pairs"]:
+        pairs.add_row(
+            f"{number[pair['first']]} - {number[pair['second']]}",
+            f"{pair['difference']:,.0f}",
+            f"{pair['low']:,.0f} to {pair['high']:,.0f}",
+            f"{pair['effect_size_dz']:.3f}",
+            f"{pair['p_bootstrap_holm']:.3g}",
+            f"{pair['mcnemar_b']}/{pair['mcnemar_c']}",
+            f"{pair['p_mcnemar_holm']:.3g}",
+        )
+    console = Console()
+    console.print(table)
+    console.print(pairs)

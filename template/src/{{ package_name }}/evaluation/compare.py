@@ -1,0 +1,139 @@
+"""Compare configurations fairly: several seeds each, intervals, paired tests, baselines' rule.
+
+For each configuration (a set of train.* overrides) and each of K seeds, a model is
+trained in-process on the cached train features, its threshold chosen on validation, and
+its money saved per validation row recorded. Then:
+
+- per configuration: mean over seeds of money saved per 1,000 customers, the spread over
+  seeds, and a 95% interval from a bootstrap over both seeds and rows;
+- per pair: the difference in money saved, paired on the same validation rows (the same
+  resampled rows for both), its interval and bootstrap p-value; the standardised effect
+  dz = mean(d) / sd(d) of the per-row differences; McNemar's exact test on the rows where
+  exactly one configuration decides right (majority decision over seeds; "right" means
+  offering exactly to the rows where an offer gains money); Holm's correction of both
+  families of p-values when there is more than one pair.
+
+All configurations are scored on the same rows at a threshold chosen on those rows, so
+each figure is a little optimistic, and equally so. The test split is never read.
+
+Read next: cli.py, the `<package> evaluate compare` command.
+"""
+
+import itertools
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..config import ConfigError, load_params
+from ..models.mlp import predict_proba
+from ..models.train import train
+from ..paths import FEATURES_TRAIN, FEATURES_VALIDATION
+from .evaluate import MONEY, load_split
+from .money import PER_CUSTOMERS, choose_threshold, percentile_interval, savings_per_row
+from .statistics import bootstrap_p_value, holm, mcnemar_exact, seed_and_row_bootstrap
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ConfigRun:
+    """One configuration trained with K seeds and scored on the validation rows."""
+
+    name: str  # the overrides as given, e.g. "train.hidden_units=0"
+    seeds: list[int]
+    thresholds: list[float]  # chosen on validation, per seed
+    savings: Array  # (K, n): money saved by each row, per seed
+    right: NDArray[np.bool_]  # (n,): whether the seeds' majority decision is right per row
+
+
+def parse_config(text: str) -> list[str]:
+    """`train.a=1 train.b=2` -> the overrides; only train.* keys may differ, because the
+    features are the cached ones and the criterion must be the same for every config."""
+    overrides = shlex.split(text)
+    for override in overrides:
+        key = override.partition("=")[0].strip()
+        if not key.startswith("train.") or key == "train.seed":
+            raise ConfigError(
+                f"--config {text!r}: {key} cannot differ between configurations; only train.* "
+                "keys other than train.seed can (seeds come from --seeds)"
+            )
+    return overrides
+
+
+def run_config(name: str, n_seeds: int, root: Path, params_file: Path) -> ConfigRun:
+    """Train `name`'s configuration with seeds train.seed, train.seed + 1, ... on the cached
+    train features and score each model on the validation rows."""
+    overrides = parse_config(name)
+    base = load_params(params_file, overrides)  # fails before any training if invalid
+    seeds = [base.train.seed + k for k in range(n_seeds)]
+    train_features, train_target = load_split(root, FEATURES_TRAIN)
+    features, y = load_split(root, FEATURES_VALIDATION)
+    thresholds, savings, offers = [], [], []
+    for seed in seeds:
+        params = load_params(params_file, [*overrides, f"train.seed={seed}"])
+        p = predict_proba(train(train_features, train_target, params.train).model, features)
+        threshold = choose_threshold(y, p, params.outcome)
+        thresholds.append(threshold)
+        offers.append(p >= threshold)
+        savings.append(savings_per_row(y, offers[-1], params.outcome))
+    all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), base.outcome)
+    majority = np.mean(offers, axis=0) >= 0.5
+    return ConfigRun(name, seeds, thresholds, np.array(savings), majority == (all_offered > 0))
+
+
+def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed: int) -> Any:
+    """The per-configuration summaries and pairwise comparisons, as JSON-ready data."""
+    n_rows = runs[0].savings.shape[1]
+    rng = np.random.default_rng(seed)
+    # the same resampled rows for every configuration: this is what pairs them
+    rows = rng.integers(0, n_rows, size=(n_resamples, n_rows))
+    estimates = {
+        run.name: PER_CUSTOMERS * seed_and_row_bootstrap(run.savings, rows, rng) for run in runs
+    }
+    configs = []
+    for run in runs:
+        per_seed = PER_CUSTOMERS * run.savings.mean(axis=1)
+        low, high = percentile_interval(estimates[run.name], confidence)
+        configs.append(
+            {
+                "config": run.name,
+                "seeds": run.seeds,
+                "thresholds": run.thresholds,
+                MONEY: float(per_seed.mean()),
+                "seed_sd": float(per_seed.std(ddof=1)) if len(per_seed) > 1 else 0.0,
+                "low": low,
+                "high": high,
+            }
+        )
+    pairs: list[dict[str, Any]] = []
+    for first, second in itertools.combinations(runs, 2):
+        differences = estimates[first.name] - estimates[second.name]
+        low, high = percentile_interval(differences, confidence)
+        # per-row difference of the seed-averaged savings, for the standardised effect
+        per_row = first.savings.mean(axis=0) - second.savings.mean(axis=0)
+        spread = float(per_row.std(ddof=1))
+        b = int(np.sum(first.right & ~second.right))
+        c = int(np.sum(~first.right & second.right))
+        pairs.append(
+            {
+                "first": first.name,
+                "second": second.name,
+                "difference": float(PER_CUSTOMERS * per_row.mean()),
+                "low": low,
+                "high": high,
+                "effect_size_dz": float(per_row.mean() / spread) if spread > 0 else 0.0,
+                "p_bootstrap": bootstrap_p_value(differences),
+                "mcnemar_b": b,
+                "mcnemar_c": c,
+                "p_mcnemar": mcnemar_exact(b, c),
+            }
+        )
+    for family in ("p_bootstrap", "p_mcnemar"):
+        for pair, adjusted in zip(pairs, holm([p[family] for p in pairs]), strict=True):
+            pair[f"{family}_holm"] = adjusted
+    return {"criterion": MONEY, "confidence": confidence, "configs": configs, "pairs": pairs}
