@@ -4,6 +4,7 @@ For the defaults and two contrasting answer sets: generate, `uv sync`, lint, for
 type check, the project's own tests, `dvc repro` (every stage runs), `dvc repro` again
 (none runs), then a changed train value reruns train and the stages after it only, each
 test-stage run leaves a ledger line, and the money criterion shows in `dvc exp show`.
+Last, every command of the README's "Every day" block runs as written.
 Python 3.11 is the interpreter here, so these projects keep python_version at 3.11;
 the other versions are covered by the fast render tests.
 """
@@ -115,12 +116,7 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
 
 def assert_pre_commit_refuses_conflicts(project: Path) -> None:
     """The pair of the passing run: conflict markers and .rej files stop a commit."""
-    (project / "notes.txt").write_text("a\n    # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
-    ledger = (project / "reports" / "test_ledger.jsonl").read_text(encoding="utf-8")
-    assert len(ledger.splitlines()) == 2
-    experiments = step(["uv", "run", "dvc", "exp", "show", "--json"], cwd=project)
-    assert '"money_saved_per_1000"' in experiments
-    step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
+    (project / "notes.txt").write_text("a\n<<<<<<< before updating\nb\n=======\nc\n>>>>>>> after\n")
     (project / "README.md.rej").write_text("@@ -1 +1 @@\n")
     step(["git", "add", "notes.txt", "README.md.rej"], cwd=project)
     command = ["uv", "run", "pre-commit", "run", "--files", "notes.txt", "README.md.rej"]
@@ -160,7 +156,13 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert stages_run(third) == ["train", "evaluate", "test"]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
-<<<<<<< HEAD
+    # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
+    ledger = (project / "reports" / "test_ledger.jsonl").read_text(encoding="utf-8")
+    assert len(ledger.splitlines()) == 2
+    experiments = step(["uv", "run", "dvc", "exp", "show", "--json"], cwd=project)
+    assert '"money_saved_per_1000"' in experiments
+    step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
+
     for command in readme_daily_commands(project):
         step(["bash", "-c", command], cwd=project)
     assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
