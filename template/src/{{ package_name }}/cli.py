@@ -20,8 +20,8 @@ from .config import ConfigError, load_params
 from .console import configure_logging
 from .data.io import MissingInputError
 from .data.prepare import DataError
-from .journal import journal_app
 from .evaluation.cli import evaluate_app
+from .journal import journal_app
 from .paths import PARAMS_FILE
 from .stages import STAGES, StageName
 
