@@ -2,8 +2,10 @@
 
 The example data is synthetic, so the whole pipeline runs offline from the first minute.
 Each customer has a contract, a tenure, monthly charges, support calls, a payment method
-and an internet service; churn is drawn from a logistic model of those, then a share of
-labels is flipped (label noise) and a share of cells is emptied (missing values).
+and an internet service; churn is drawn from a logistic model of those, with two
+interactions a straight line cannot draw (so a model that can bend has something to
+find), then a share of labels is flipped (label noise) and a share of cells is emptied
+(missing values).
 The same seed gives the same file, byte for byte.
 
 To use your own data, make `run` copy or download your export to paths.RAW_CSV and list
@@ -43,7 +45,7 @@ def make_churn_table(params: IngestParams) -> dict[str, NDArray[np.generic]]:
     monthly_charges = np.maximum(plan_price + rng.normal(0.0, 8.0, size=n), 18.0).round(2)
     support_calls = rng.poisson(1.0 + 1.0 * (internet == 1)).astype(np.float64)
 
-    # logit P(churn) = b + w . x, with a readable effect per column
+    # logit P(churn) = b + w . x + interactions, with a readable effect per term
     logit = (
         -2.6
         + 1.1 * (contract == 0)
