@@ -152,6 +152,10 @@ def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, 
     assert ("remote = storage" in dvc_config) == has_remote
     assert "analytics = false" in dvc_config
     assert "password" not in dvc_config
+    # DVC can only talk to a cloud remote with that remote's plugin installed.
+    pipeline = pyproject["dependency-groups"]["pipeline"]
+    plugin = {"s3": "[s3]", "gs": "[gs]", "azure": "[azure]", "ssh": "[ssh]"}
+    assert pipeline == [f"dvc{plugin.get(answers['dvc_remote'], '')}>=3.50"]
 
 
 @pytest.mark.parametrize(
