@@ -21,6 +21,7 @@ from .data.io import MissingInputError
 from .data.prepare import DataError
 from .paths import PARAMS_FILE
 from .stages import STAGES, StageName
+from .tracking.cli import runs_app
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.add_typer(runs_app, name="runs")
 
 
 @app.callback()

@@ -57,6 +57,11 @@ REPORTS: Final = Path("reports")
 TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
 VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
 TEST_METRICS: Final = REPORTS / "test_metrics.json"
+# The train loss by step, for `dvc plots show` (x = step).
+TRAIN_CURVE: Final = REPORTS / "train_curve.csv"
+
+# One folder per run of the train stage (tracking/), git-ignored.
+RUNS: Final = Path("runs")
 
 
 # The split folders by name, for stages that loop over splits.
