@@ -65,8 +65,9 @@ def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 @runs_app.command("list")
 def list_command(root: RootOption = Path()) -> None:
     """Every run, oldest first: id, name, status, start, commit and final train loss."""
-    table = Table("name", "status", "started", "commit", "train_loss", box=box.SIMPLE_HEAD)
-    table.columns.insert(0, Column("id", no_wrap=True))
+    fixed = ("id", "status", "started", "commit", "train_loss")
+    columns = [Column(name, no_wrap=name in fixed) for name in ("id", "name", *fixed[1:])]
+    table = Table(*columns, box=box.SIMPLE_HEAD, pad_edge=False)
     for run in list_runs(root):
         git = run.manifest["git"]
         commit = (git["commit"] or "-")[:8] + ("*" if git["dirty"] else "")  # * = dirty
@@ -74,7 +75,7 @@ def list_command(root: RootOption = Path()) -> None:
             run.id,
             run.manifest["name"],
             run.status,
-            run.manifest["started"][:16].replace("T", " "),
+            run.manifest["started"][5:16].replace("T", " "),  # MM-DD HH:MM, UTC
             commit,
             _fmt(run.manifest["metrics"].get("train_loss")),
         )
@@ -115,7 +116,8 @@ def compare(
             table.add_row(f"params.{key}", *map(_fmt, values))
     table.add_row("status", *(run.status for run in runs))
     metrics = [_flat(run.manifest["metrics"]) for run in runs]
-    for key in sorted(set().union(*metrics)):
+    # seconds.* repeat the timings, shown below with their nested sections
+    for key in sorted(k for k in set().union(*metrics) if not k.startswith("seconds.")):
         table.add_row(key, *(_fmt(m.get(key)) for m in metrics))
     timings = [read_timings(run.folder) for run in runs]
     for key in sorted(set().union(*timings)):
