@@ -23,6 +23,7 @@ import json
 import logging
 import math
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,42 +102,50 @@ def train(
         run.scalars("norms", tuple(f"{k}/{n}" for k in ("w", "g") for n in names)) if run else None
     )
     every = run.params.tracking.histogram_every if run else 0
+    timed = run.timings.section if run else _untimed
     with progress_bar() as bar:
         task = bar.add_task("train", total=params.epochs * n_batches, completed=state.step)
         while state.epoch < params.epochs:
             if len(state.order) == 0:  # a new epoch (a resumed one keeps its order)
                 state.order = state.rng.permutation(n_rows)
-            while state.position < n_rows:
-                if run is not None and run.stop_requested:
-                    save_checkpoint(run, state, "interrupted")
-                    raise KeyboardInterrupt
-                rows = state.order[state.position : state.position + params.batch_size]
-                loss, losses, grads = loss_and_gradients(
-                    state.model, features[rows], target[rows], params.l2
-                )
-                gradients = [g for layer in grads.hidden for g in layer] + list(grads.output)
-                weights = list(_parameters(state.model))
-                for weight, velocity, gradient in zip(
-                    weights, state.velocities, gradients, strict=True
-                ):
-                    velocity *= params.momentum
-                    velocity -= params.learning_rate * gradient
-                    weight += velocity
-                state.loss_sum += loss * len(rows)
-                state.position += params.batch_size
-                state.step += 1
-                if curve is not None and norms is not None:
-                    # ||g|| and ||w|| over all weights: sqrt(sum of squares of every entry)
-                    g2 = [float(np.vdot(g, g)) for g in gradients]
-                    w2 = [float(np.vdot(w, w)) for w in weights]
-                    curve.log(state.step, loss, math.sqrt(sum(g2)), math.sqrt(sum(w2)))
-                    if state.step % every == 0:
-                        assert run is not None
-                        run.histograms.log(state.step, "loss", losses)
-                        norms.log(state.step, *map(math.sqrt, w2 + g2))
-                bar.advance(task)
-            _end_epoch(state, n_rows, run)
+            with timed("epoch"):
+                while state.position < n_rows:
+                    if run is not None and run.stop_requested:
+                        save_checkpoint(run, state, "interrupted")
+                        raise KeyboardInterrupt
+                    rows = state.order[state.position : state.position + params.batch_size]
+                    loss, losses, grads = loss_and_gradients(
+                        state.model, features[rows], target[rows], params.l2
+                    )
+                    gradients = [g for layer in grads.hidden for g in layer] + list(grads.output)
+                    weights = list(_parameters(state.model))
+                    for weight, velocity, gradient in zip(
+                        weights, state.velocities, gradients, strict=True
+                    ):
+                        velocity *= params.momentum
+                        velocity -= params.learning_rate * gradient
+                        weight += velocity
+                    state.loss_sum += loss * len(rows)
+                    state.position += params.batch_size
+                    state.step += 1
+                    if curve is not None and norms is not None:
+                        # ||g|| and ||w|| over all weights: sqrt(sum of squares of every entry)
+                        g2 = [float(np.vdot(g, g)) for g in gradients]
+                        w2 = [float(np.vdot(w, w)) for w in weights]
+                        curve.log(state.step, loss, math.sqrt(sum(g2)), math.sqrt(sum(w2)))
+                        if state.step % every == 0:
+                            assert run is not None
+                            with timed("histogram"):
+                                run.histograms.log(state.step, "loss", losses)
+                                norms.log(state.step, *map(math.sqrt, w2 + g2))
+                    bar.advance(task)
+            with timed("end_epoch"):
+                _end_epoch(state, n_rows, run)
     return TrainResult(model=state.model, epoch_losses=state.epoch_losses)
+
+
+def _untimed(name: str) -> AbstractContextManager[object]:
+    return nullcontext()
 
 
 def _end_epoch(state: TrainState, n_rows: int, run: Run | None) -> None:
