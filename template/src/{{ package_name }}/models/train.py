@@ -222,10 +222,10 @@ def run(params: Params, root: Path, resume: Path | None = None) -> None:
             state = load_checkpoint(resume)
             tracked.manifest["resumed_from"] = str(resume)
         with tracked.timings.section("load"):
-            for name in (FEATURES_FILE, TARGET_FILE):
-                tracked.record_input(root / FEATURES_TRAIN / name)
             features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE))
             target = np.asarray(load_array(root / FEATURES_TRAIN / TARGET_FILE), dtype=np.float64)
+            for name in (FEATURES_FILE, TARGET_FILE):
+                tracked.record_input(root / FEATURES_TRAIN / name)
         with tracked.timings.section("train"):
             result = train(features, target, params.train, tracked, state)
         with tracked.timings.section("save"):

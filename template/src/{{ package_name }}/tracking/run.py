@@ -67,7 +67,8 @@ def new_run_id() -> str:
 class Run:
     """The open run of one stage; see the module docstring for its files."""
 
-    def __init__(self, folder: Path, manifest: dict[str, Any], params: Params):
+    def __init__(self, root: Path, folder: Path, manifest: dict[str, Any], params: Params):
+        self.root = root
         self.folder = folder
         self.manifest = manifest
         self.params = params
@@ -88,8 +89,8 @@ class Run:
 
     def record_input(self, path: Path) -> None:
         """Hash a file (or folder) the stage reads and record it in the manifest."""
-        relative = path.relative_to(self.manifest["root"]) if path.is_absolute() else path
-        self.manifest["data"]["read"][relative.as_posix()] = file_md5(path)
+        name = path.relative_to(self.root) if path.is_relative_to(self.root) else path
+        self.manifest["data"]["read"][name.as_posix()] = file_md5(path)
         self.write_manifest()
 
     def save_arrays(
@@ -146,7 +147,7 @@ def start_run(root: Path, params: Params, stage: str) -> Iterator[Run]:
         "environment": environment(),
         "metrics": {},
     }
-    run = Run(folder, manifest, params)
+    run = Run(root, folder, manifest, params)
     run.write_manifest()
     with _stop_on_first_interrupt(run):
         try:
