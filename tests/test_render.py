@@ -45,6 +45,13 @@ PACKAGE_FILES = [
     "models/train.py",
     "paths.py",
     "stages.py",
+    "tracking/__init__.py",
+    "tracking/cli.py",
+    "tracking/manifest.py",
+    "tracking/run.py",
+    "tracking/runs.py",
+    "tracking/scalars.py",
+    "tracking/timing.py",
 ]
 TEST_FILES = [
     "__init__.py",
@@ -65,6 +72,7 @@ TEST_FILES = [
     "test_prepare.py",
     "test_split.py",
     "test_statistics.py",
+    "test_tracking.py",
     "test_wiring.py",
 ]
 

@@ -24,6 +24,7 @@ from .evaluation.cli import evaluate_app
 from .journal import journal_app
 from .paths import PARAMS_FILE
 from .stages import STAGES, StageName
+from .tracking.cli import runs_app
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ app = typer.Typer(
 )
 app.add_typer(journal_app, name="journal")
 app.add_typer(evaluate_app, name="evaluate")
+app.add_typer(runs_app, name="runs")
 
 
 @app.callback()

@@ -95,6 +95,15 @@ class OutcomeParams(Section):
     acceptance_rate: float = Field(gt=0, le=1)  # chance that a churner who gets the offer stays
 
 
+class TrackingParams(Section):
+    """What the train stage records in its run under runs/ (tracking/run.py)."""
+
+    flush_every: int = Field(ge=1)  # steps of scalars buffered before they are appended to disk
+    histogram_every: int = Field(ge=1)  # steps between per-sample loss histograms and norms
+    histogram_bins: int = Field(ge=2, le=1000)  # bins of each histogram
+    checkpoint_every: int = Field(ge=0)  # epochs between checkpoints; 0 = none until the end
+
+
 class Params(Section):
     """The whole of params.yaml: one section per stage that has tunable values."""
 
@@ -104,6 +113,7 @@ class Params(Section):
     train: TrainParams
     evaluate: EvaluateParams
     outcome: OutcomeParams
+    tracking: TrackingParams
 
 
 def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Params:

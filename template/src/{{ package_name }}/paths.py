@@ -58,6 +58,11 @@ REPORTS: Final = Path("reports")
 TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
 VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
 TEST_METRICS: Final = REPORTS / "test_metrics.json"
+# The train loss by step, for `dvc plots show` (x = step).
+TRAIN_CURVE: Final = REPORTS / "train_curve.csv"
+
+# One folder per run of the train stage (tracking/), git-ignored.
+RUNS: Final = Path("runs")
 
 
 # Figures made by notebooks and commands, for people rather than for DVC.
