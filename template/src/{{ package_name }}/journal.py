@@ -2,9 +2,10 @@
 
 A journal is the cheapest tool against repeating dead ends: what you tried, what
 happened, what you decided. Each entry made by `<package> journal add` records the
-moment, the commit, the latest validation metrics and how long the work took, so the
-entry can be traced back to code and results; `<package> journal time` sums the time
-spent by tag and by week. JOURNAL.md stays plain Markdown that you can also edit by hand.
+moment, the commit, the latest train run and validation metrics, and how long the work
+took, so the entry can be traced back to code and results; `<package> journal time`
+sums the time spent by tag and by week. JOURNAL.md stays plain Markdown that you can
+also edit by hand.
 
     uv run <package> journal add "Tried tenure buckets; AUC +0.01" --tag features --spent 1h30m
     uv run <package> journal time
@@ -24,6 +25,7 @@ from rich.table import Table
 
 from .data.io import atomic_write, load_json
 from .paths import JOURNAL, VALIDATION_METRICS
+from .tracking.runs import latest_run
 
 # "## 2026-01-31 14:05 · tags: data, features · spent: 1h30m"
 HEADING = re.compile(
@@ -33,7 +35,7 @@ HEADING = re.compile(
 )
 FENCED_BLOCK = re.compile(r"^```.*?^```", flags=re.MULTILINE | re.DOTALL)
 DURATION = re.compile(r"^(?:(?P<hours>\d+(?:\.\d+)?)h)?(?:(?P<minutes>\d+)m)?$")
-HEADLINE_METRICS = ("roc_auc", "log_loss")
+HEADLINE_METRICS = ("money_saved_per_1000", "roc_auc", "log_loss")
 
 
 class JournalError(ValueError):
@@ -79,14 +81,25 @@ def current_commit(root: Path) -> str:
 
 
 def headline(root: Path) -> str:
-    """The latest validation metrics, or a note that the pipeline has not run."""
+    """The latest train run and validation metrics, or notes that they do not exist yet."""
+    run = latest_run(root)
+    if run is None:
+        train = "no run yet"
+    else:
+        loss = run.manifest.get("metrics", {}).get("train_loss")
+        train = f"run {run.id} ({run.status}" + (f", train_loss {loss:.4g})" if loss else ")")
     path = root / VALIDATION_METRICS
     if not path.exists():
-        return "no validation metrics yet"
+        return f"{train} · no validation metrics yet"
     metrics: dict[str, Any] = load_json(path)
-    return "validation " + ", ".join(
-        f"{name} {metrics[name]:.4g}" for name in HEADLINE_METRICS if name in metrics
+    return f"{train} · validation " + ", ".join(
+        f"{name} {_number(metrics[name])}" for name in HEADLINE_METRICS if name in metrics
     )
+
+
+def _number(value: float) -> str:
+    """Money as 13,447; scores as 0.8832."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
 def format_entry(
@@ -143,7 +156,7 @@ def add(
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Repeatable.")] = None,
     spent: Annotated[str | None, typer.Option(help="Time spent, e.g. 1h30m or 45m.")] = None,
 ) -> None:
-    """Append a dated entry with the commit and the latest validation metrics."""
+    """Append a dated entry with the commit, the latest run and validation metrics."""
     root = Path.cwd()
     try:
         minutes = parse_duration(spent) if spent is not None else None
