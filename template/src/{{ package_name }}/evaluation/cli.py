@@ -5,8 +5,9 @@
         --json reports/compare.json
 
 Each --config is a set of train.* overrides (several in one quoted string), trained with
---seeds seeds on the cached features (run `dvc repro featurize` first). compare.py has
-the statistics.
+--seeds seeds on the cached features (run `dvc repro featurize` first). Or compare runs
+already made (`--run ID`, repeated; see `<package> runs list`): runs whose train params
+differ only in the seed are one configuration. compare.py has the statistics.
 
 Read next: compare.py.
 """
@@ -21,8 +22,9 @@ from rich.table import Table
 from ..config import ConfigError, load_params
 from ..data.io import MissingInputError, save_json
 from ..paths import PARAMS_FILE
+from ..tracking.runs import RunNotFoundError
 from .compare import compare as compare_runs
-from .compare import run_config
+from .compare import configs_from_runs, run_config
 from .evaluate import MONEY
 
 evaluate_app = typer.Typer(
@@ -33,13 +35,20 @@ evaluate_app = typer.Typer(
 @evaluate_app.command()
 def compare(
     configs: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option(
             "--config",
             help='train.* overrides of one configuration, e.g. "train.hidden_units=0" '
             "(give two or more; an empty string is params.yaml as it is).",
         ),
-    ],
+    ] = None,
+    run_ids: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--run",
+            help="A recorded run to include instead of training (repeatable; see `runs list`).",
+        ),
+    ] = None,
     seeds: Annotated[
         int, typer.Option("--seeds", min=1, max=100, help="Seeds (trained models) per config.")
     ] = 3,
@@ -50,15 +59,25 @@ def compare(
         Path, typer.Option("--params", help="The params file to read.")
     ] = PARAMS_FILE,
 ) -> None:
-    """Train each configuration with several seeds and compare them on validation."""
+    """Compare configurations (trained now, several seeds each) or recorded runs on validation."""
     try:
-        if len(configs) < 2 or len(set(configs)) < len(configs):
-            raise ConfigError(f"--config: give two or more different configurations, got {configs}")
         params = load_params(params_file)
-        runs = [run_config(config, seeds, Path.cwd(), params_file) for config in configs]
+        if run_ids:
+            if configs:
+                raise ConfigError("give either --config (train now) or --run (recorded runs)")
+            runs = configs_from_runs(run_ids, Path.cwd(), params_file)
+            if len(runs) < 2:
+                raise ConfigError("--run: the runs differ only in their seed; nothing to compare")
+        else:
+            configs = configs or []
+            if len(configs) < 2 or len(set(configs)) < len(configs):
+                raise ConfigError(
+                    f"--config: give two or more different configurations, got {configs}"
+                )
+            runs = [run_config(config, seeds, Path.cwd(), params_file) for config in configs]
         settings = params.evaluate
         result = compare_runs(runs, settings.bootstrap_samples, settings.confidence, settings.seed)
-    except (ConfigError, MissingInputError, FloatingPointError) as error:
+    except (ConfigError, MissingInputError, FloatingPointError, RunNotFoundError) as error:
         for line in str(error).splitlines():
             typer.echo(f"error: {line}", err=True)
         raise typer.Exit(code=2) from None

@@ -1,7 +1,9 @@
 """Compare configurations fairly: several seeds each, intervals, paired tests, baselines' rule.
 
 For each configuration (a set of train.* overrides) and each of K seeds, a model is
-trained in-process on the cached train features, its threshold chosen on validation, and
+trained in-process on the cached train features (`run_config`), or taken from runs
+already recorded under runs/ (`configs_from_runs`: runs whose train params differ only
+in the seed form one configuration). Each model's threshold is chosen on validation and
 its money saved per validation row recorded. Then:
 
 - per configuration: mean over seeds of money saved per 1,000 customers, the spread over
@@ -30,9 +32,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..config import ConfigError, load_params
-from ..models.mlp import predict_proba
+from ..models.mlp import load_model, predict_proba
 from ..models.train import train
 from ..paths import FEATURES_TRAIN, FEATURES_VALIDATION
+from ..tracking.runs import RunInfo, find_run
 from .evaluate import MONEY, load_split
 from .money import PER_CUSTOMERS, choose_threshold, percentile_interval, savings_per_row
 from .statistics import bootstrap_p_value, holm, mcnemar_exact, seed_and_row_bootstrap
@@ -84,6 +87,42 @@ def run_config(name: str, n_seeds: int, root: Path, params_file: Path) -> Config
     all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), base.outcome)
     majority = np.mean(offers, axis=0) >= 0.5
     return ConfigRun(name, seeds, thresholds, np.array(savings), majority == (all_offered > 0))
+
+
+def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> list[ConfigRun]:
+    """Score recorded runs' final models; runs that differ only in train.seed are one
+    configuration, named by its train params that differ from params.yaml.
+
+    The runs are scored on today's validation features: compare runs made on the same
+    data (their manifests record its version).
+    """
+    base = load_params(params_file)
+    groups: dict[str, list[RunInfo]] = {}
+    for run_id in run_ids:
+        run = find_run(root, run_id)
+        if run.status != "finished":
+            raise ConfigError(f"--run {run_id}: the run is {run.status}, not finished")
+        train = {k: v for k, v in run.manifest["params"]["train"].items() if k != "seed"}
+        differing = [
+            f"train.{k}={v}" for k, v in sorted(train.items()) if getattr(base.train, k) != v
+        ]
+        groups.setdefault(" ".join(differing), []).append(run)
+    features, y = load_split(root, FEATURES_VALIDATION)
+    all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), base.outcome)
+    configs = []
+    for name, runs in groups.items():
+        thresholds, savings, offers = [], [], []
+        for run in runs:
+            p = predict_proba(load_model(run.folder / "model.npz"), features)
+            thresholds.append(choose_threshold(y, p, base.outcome))
+            offers.append(p >= thresholds[-1])
+            savings.append(savings_per_row(y, offers[-1], base.outcome))
+        majority = np.mean(offers, axis=0) >= 0.5
+        seeds = [int(run.manifest["params"]["train"]["seed"]) for run in runs]
+        configs.append(
+            ConfigRun(name, seeds, thresholds, np.array(savings), majority == (all_offered > 0))
+        )
+    return configs
 
 
 def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed: int) -> Any:
