@@ -62,6 +62,16 @@ TEST_FILES = [
     "test_statistics.py",
     "test_wiring.py",
 ]
+# Generated only with include_monitoring.
+MONITORING_FILES = [
+    *(
+        f"src/{{package}}/monitoring/{name}.py"
+        for name in ("__init__", "cli", "drift", "efficiency", "logger", "predictor")
+    ),
+    "src/{package}/monitoring/reference.py",
+    "src/{package}/monitoring/shadow.py",
+    "tests/test_monitoring.py",
+]
 
 
 def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[str]:
@@ -81,6 +91,8 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
     }
     files |= {f"src/{package}/{name}" for name in PACKAGE_FILES}
     files |= {f"tests/{name}" for name in TEST_FILES}
+    if answers["include_monitoring"]:
+        files |= {name.format(package=package) for name in MONITORING_FILES}
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["ci"] == "github":
