@@ -64,10 +64,12 @@ TEST_FILES = [
 ]
 # Generated only with include_monitoring.
 MONITORING_FILES = [
-    *(
-        f"src/{{package}}/monitoring/{name}.py"
-        for name in ("__init__", "cli", "drift", "efficiency", "logger", "predictor")
-    ),
+    "src/{package}/monitoring/__init__.py",
+    "src/{package}/monitoring/cli.py",
+    "src/{package}/monitoring/drift.py",
+    "src/{package}/monitoring/efficiency.py",
+    "src/{package}/monitoring/logger.py",
+    "src/{package}/monitoring/predictor.py",
     "src/{package}/monitoring/reference.py",
     "src/{package}/monitoring/shadow.py",
     "tests/test_monitoring.py",
