@@ -15,10 +15,10 @@ Read next: predictor.py.
 import csv
 import io
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -61,6 +61,7 @@ def one_line_errors() -> Iterator[None]:
 
 
 def monitoring_params(params: Params) -> MonitoringParams:
+    """The monitoring section, which a params.yaml without monitoring does not have."""
     if params.monitoring is None:
         raise ConfigError("monitoring: is missing from params.yaml")
     return params.monitoring
@@ -101,12 +102,6 @@ def predict(
     log.info("%d predictions written to %s (%.1f ms)", len(p), destination, ms)
 
 
-def _report(name: str, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    report = build()
-    save_json(MONITORING_REPORTS / name, report)
-    return report
-
-
 @monitor_app.command()
 def drift(
     logs: Annotated[Path, typer.Option(help="The prediction log folder.")] = PREDICTION_LOGS,
@@ -117,7 +112,8 @@ def drift(
     with one_line_errors():
         settings = monitoring_params(load_params(params_file))
         stored = load_json(reference)
-        report = _report("drift.json", lambda: drift_report(stored, read_log(logs), settings))
+        report = drift_report(stored, read_log(logs), settings)
+    save_json(MONITORING_REPORTS / "drift.json", report)
     save_drift_plot(report, settings, MONITORING_REPORTS / "drift.png")
     if not report["tested"]:
         log.warning("only %d logged rows: fewer than min_rows, inputs not tested", report["n_rows"])
@@ -161,19 +157,12 @@ def shadow(
         serving = load_predictor(root, current, name="current")
         shadowing = load_predictor(root, candidate, name="candidate")
         batch = read_batch(source, serving.featurizer)
-    with PredictionLogger(
-        SHADOW_LOGS,
-        settings.model_copy(update={"sampling": "rate", "sample_rate": 1.0}),
-        serving.threshold,
-    ) as logger:
-        report = _report(
-            "shadow.json", lambda: shadow_report(serving, shadowing, batch, params.outcome, logger)
-        )
-    typer.echo(
-        f"agreement {report['agreement']:.4f}, latency ratio {report['latency_ratio']:.2f}"
-        + (
-            f", money difference {report['money_difference']:+.1f} per 1,000"
-            if "money_difference" in report
-            else ""
-        )
-    )
+    # a shadow run is a comparison, not traffic: every prediction of both models is logged
+    log_all = settings.model_copy(update={"sampling": "rate", "sample_rate": 1.0})
+    with PredictionLogger(SHADOW_LOGS, log_all, serving.threshold) as logger:
+        report = shadow_report(serving, shadowing, batch, params.outcome, logger)
+    save_json(MONITORING_REPORTS / "shadow.json", report)
+    summary = f"agreement {report['agreement']:.4f}, latency ratio {report['latency_ratio']:.2f}"
+    if "money_difference" in report:
+        summary += f", money difference {report['money_difference']:+.1f} per 1,000 customers"
+    typer.echo(summary)

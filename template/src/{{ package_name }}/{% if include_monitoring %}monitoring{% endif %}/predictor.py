@@ -79,14 +79,17 @@ def read_batch(path: Path, featurizer: Featurizer) -> Batch:
     if path.suffix != ".csv":
         raise DataError(f"{path}: must be a .csv in the raw schema or a .npy feature matrix")
     with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+        found = list(reader.fieldnames or [])
     needed = (schema.ID_COLUMN, *schema.NUMERIC_COLUMNS, *schema.CATEGORICAL_COLUMNS)
-    found = list(rows[0]) if rows else []
     missing = [column for column in needed if column not in found]
     if missing:
         raise DataError(
             f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
         )
+    if not rows:
+        raise DataError(f"{path}: has a header but no rows")
     numeric = np.full((len(rows), len(schema.NUMERIC_COLUMNS)), np.nan)
     for j, column in enumerate(schema.NUMERIC_COLUMNS):
         for i, row in enumerate(rows):
