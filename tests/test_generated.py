@@ -48,6 +48,7 @@ PROJECTS: dict[str, dict[str, Any]] = {
 }
 
 STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
+MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
 
 def clean_environment() -> dict[str, str]:
@@ -117,15 +118,17 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert re.search(r"\d+ passed", tests), tests
     assert "failed" not in tests, tests
 
+    monitoring = PROJECTS[name].get("include_monitoring", True)
+    extra = MONITORING_STAGES if monitoring else []
     first = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(first) == STAGES
+    assert stages_run(first) == STAGES + extra
     second = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(second) == []
 
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("learning_rate: 0.05", "learning_rate: 0.03"))
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(third) == ["train", "evaluate", "test"]
+    assert stages_run(third) == ["train", "evaluate", "test", *extra]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
     # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
@@ -134,3 +137,10 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     experiments = step(["uv", "run", "dvc", "exp", "show", "--json"], cwd=project)
     assert '"money_saved_per_1000"' in experiments
     step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
+
+    if monitoring:  # serve the example data, then check it: no drift, latency reported
+        package = next((project / "src").iterdir()).name  # the one package
+        serve = ["uv", "run", package, "predict", "data/raw/churn.csv", str(tmp_path / "p.csv")]
+        step(serve, cwd=project)
+        step(["uv", "run", package, "monitor", "drift"], cwd=project)
+        step(["uv", "run", package, "monitor", "efficiency"], cwd=project)
