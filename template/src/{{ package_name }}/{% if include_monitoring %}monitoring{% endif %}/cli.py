@@ -7,6 +7,7 @@ scheduler (cron, Airflow, a CI job) can act on it.
     uv run <package> predict data/raw/churn.csv predictions.csv
     uv run <package> monitor drift
     uv run <package> monitor efficiency
+    uv run <package> monitor distill models/small.npz --hidden-units 4
     uv run <package> monitor shadow data/raw/churn.csv --candidate models/small.npz
 
 Read next: predictor.py.
@@ -20,12 +21,23 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
 
-from ..config import ConfigError, MonitoringParams, Params, load_params
-from ..data.io import MissingInputError, atomic_write, load_json, save_array, save_json
+from ..config import ConfigError, MonitoringParams, Params, as_dict, load_params
+from ..data.io import (
+    MissingInputError,
+    atomic_write,
+    load_array,
+    load_json,
+    save_array,
+    save_json,
+)
 from ..data.prepare import DataError
+from ..models.mlp import save_model
 from ..paths import (
+    FEATURES_FILE,
+    FEATURES_TRAIN,
     MODEL,
     MONITORING_REPORTS,
     PARAMS_FILE,
@@ -37,7 +49,7 @@ from .drift import drift_report, save_drift_plot
 from .efficiency import efficiency_report
 from .logger import PredictionLogger, read_log
 from .predictor import load_predictor, read_batch
-from .shadow import shadow_report
+from .shadow import distill, shadow_report
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +178,22 @@ def shadow(
     if "money_difference" in report:
         summary += f", money difference {report['money_difference']:+.1f} per 1,000 customers"
     typer.echo(summary)
+
+
+@monitor_app.command(name="distill")
+def distill_command(
+    destination: Annotated[Path, typer.Argument(help="Where to write the small model (.npz).")],
+    hidden_units: Annotated[int, typer.Option(help="Width of the small model.")] = 4,
+    params_file: ParamsOption = PARAMS_FILE,
+) -> None:
+    """Train a smaller model on the current model's outputs, to compare with `shadow`."""
+    with one_line_errors():
+        params = load_params(params_file, [f"train.hidden_units={hidden_units}"])
+        root = Path.cwd()
+        teacher = load_predictor(root)
+        features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE), dtype=np.float64)
+    student = distill(teacher, features, params.train)
+    save_model(
+        student, destination, {"distilled_from": str(MODEL), "train": as_dict(params)["train"]}
+    )
+    log.info("distilled %d-unit model written to %s", hidden_units, destination)

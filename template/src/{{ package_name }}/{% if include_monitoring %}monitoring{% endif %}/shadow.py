@@ -5,7 +5,9 @@ compared: how often the two decide alike, how far their probabilities are apart,
 saves more money on rows whose outcome is known (evaluation/money.py), and how long each
 takes. The same comparison answers "is the distilled (smaller, faster) model as good as
 the development model?": pass the development model as current and the small one as
-candidate. Both use the threshold frozen by the evaluate stage.
+candidate. Both use the threshold frozen by the evaluate stage. `distill` makes such a
+small model: it trains one on the current model's probabilities (soft targets) instead
+of the labels, with the project's own training loop.
 
 This is the last monitoring module; cli.py wires them to the command line.
 """
@@ -15,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from ..config import OutcomeParams
+from ..config import OutcomeParams, TrainParams
 from ..evaluation.money import money_saved
+from ..models.mlp import MLP
+from ..models.train import train
 from .logger import PredictionLogger
 from .predictor import Array, Batch, Predictor
 
@@ -66,3 +70,12 @@ def shadow_report(
         report["money_saved_per_1000"] = money
         report["money_difference"] = money[candidate.name] - money[current.name]
     return report
+
+
+def distill(teacher: Predictor, features: Array, params: TrainParams) -> MLP:
+    """A student MLP (params.hidden_units wide) trained to match the teacher's P(churn).
+
+    The loss is cross-entropy against the teacher's probabilities, softplus(z) - p z, the
+    same loss as training with labels, so train() needs no change: soft targets carry
+    more information per row than 0/1 labels (Hinton et al., 2015)."""
+    return train(features, teacher.predict(features), params).model
