@@ -49,6 +49,7 @@ PROJECTS: dict[str, dict[str, Any]] = {
 }
 
 STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
+MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
 
 def clean_environment() -> dict[str, str]:
@@ -145,15 +146,17 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     step(["uv", "run", "pre-commit", "run", "--all-files"], cwd=project)
     assert_pre_commit_refuses_conflicts(project)
 
+    monitoring = PROJECTS[name].get("include_monitoring", True)
+    extra = MONITORING_STAGES if monitoring else []
     first = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(first) == STAGES
+    assert stages_run(first) == STAGES + extra
     second = step(["uv", "run", "dvc", "repro"], cwd=project)
     assert stages_run(second) == []
 
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("learning_rate: 0.05", "learning_rate: 0.03"))
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(third) == ["train", "evaluate", "test"]
+    assert stages_run(third) == ["train", "evaluate", "test", *extra]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
     # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
@@ -167,3 +170,9 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
         step(["bash", "-c", command], cwd=project)
     assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
+    if monitoring:  # serve the example data, then check it: no drift, latency reported
+        package = next((project / "src").iterdir()).name  # the one package
+        serve = ["uv", "run", package, "predict", "data/raw/churn.csv", str(tmp_path / "p.csv")]
+        step(serve, cwd=project)
+        step(["uv", "run", package, "monitor", "drift"], cwd=project)
+        step(["uv", "run", package, "monitor", "efficiency"], cwd=project)

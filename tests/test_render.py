@@ -75,6 +75,18 @@ TEST_FILES = [
     "test_tracking.py",
     "test_wiring.py",
 ]
+# Generated only with include_monitoring.
+MONITORING_FILES = [
+    "src/{package}/monitoring/__init__.py",
+    "src/{package}/monitoring/cli.py",
+    "src/{package}/monitoring/drift.py",
+    "src/{package}/monitoring/efficiency.py",
+    "src/{package}/monitoring/logger.py",
+    "src/{package}/monitoring/predictor.py",
+    "src/{package}/monitoring/reference.py",
+    "src/{package}/monitoring/shadow.py",
+    "tests/test_monitoring.py",
+]
 
 
 def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[str]:
@@ -97,6 +109,8 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
     files |= {f"tests/{name}" for name in TEST_FILES}
     if answers["include_notebooks"]:
         files |= {"notebooks/01_explore.py", "jupytext.toml", "tests/test_notebooks.py"}
+    if answers["include_monitoring"]:
+        files |= {name.format(package=package) for name in MONITORING_FILES}
     if answers["license"] != "Proprietary":
         files.add("LICENSE")
     if answers["ci"] == "github":

@@ -11,7 +11,7 @@ Read next: paths.py.
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Literal, Self, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -104,6 +104,24 @@ class TrackingParams(Section):
     checkpoint_every: int = Field(ge=0)  # epochs between checkpoints; 0 = none until the end
 
 
+class MonitoringParams(Section):
+    """Production monitoring: how predictions are sampled into the log, and when drift
+    alarms fire. monitoring/ reads it; docs: "Production monitoring"."""
+
+    sampling: Literal["rate", "reservoir", "uncertainty"]  # which predictions are logged
+    sample_rate: float = Field(gt=0, le=1)  # rate: share of predictions logged at random
+    reservoir_size: int = Field(ge=1)  # reservoir: predictions kept per day, uniformly
+    uncertainty_margin: float = Field(gt=0, le=1)  # uncertainty: log |p - threshold| < this
+    log_fields: list[str]  # the only input columns written to the log (the allow-list)
+    max_log_megabytes: float = Field(gt=0)  # a log file is rotated past this size (and daily)
+    reference_sample: int = Field(ge=100)  # training rows kept for the KS tests
+    window_minutes: float = Field(gt=0)  # width of the time windows for rates and latency
+    min_rows: int = Field(ge=10)  # fewer logged rows than this: no test is run
+    psi_alarm: float = Field(gt=0)  # a feature or the output drifts when PSI exceeds this
+    p_value_alarm: float = Field(gt=0, lt=1)  # ... or a test's p < this / number of tests
+    positive_rate_tolerance: float = Field(gt=0, lt=1)  # |window rate - reference rate| limit
+
+
 class Params(Section):
     """The whole of params.yaml: one section per stage that has tunable values."""
 
@@ -114,6 +132,7 @@ class Params(Section):
     evaluate: EvaluateParams
     outcome: OutcomeParams
     tracking: TrackingParams
+    monitoring: MonitoringParams | None = None  # present only in projects with monitoring
 
 
 def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Params:
@@ -195,6 +214,8 @@ def _fields_at(location: Sequence[int | str]) -> list[str]:
     model: type[BaseModel] = Params
     for part in location:
         annotation = model.model_fields[str(part)].annotation
+        # an optional section (`X | None`) is described by X
+        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             break  # an unknown key inside a value, not a section: report the section's keys
         model = annotation

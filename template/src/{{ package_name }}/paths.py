@@ -91,6 +91,13 @@ MONEY_CURVE: Final = REPORTS / "money_by_threshold.json"
 # test: one line per scoring of the test split, so you see how often you have looked.
 TEST_LEDGER: Final = REPORTS / "test_ledger.jsonl"
 
+# monitoring (generated with the monitoring option): the training reference drift is
+# measured against, the prediction logs, and the monitoring reports.
+REFERENCE: Final = MODELS / "reference.json"
+LOGS: Final = Path("logs")
+PREDICTION_LOGS: Final = LOGS / "predictions"
+SHADOW_LOGS: Final = LOGS / "shadow"
+MONITORING_REPORTS: Final = REPORTS / "monitoring"
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (default: the working directory) that holds

@@ -1,0 +1,118 @@
+"""Stage 8, reference: the training distributions that drift is measured against.
+
+For each raw input column of the train split, and for the model's output on it, this
+stores what drift.py needs: numeric columns get ten quantile bins with their shares (for
+PSI) and a random sample of values (for the Kolmogorov-Smirnov test); categorical
+columns get the share of each category by name (for PSI and chi-squared), missing values
+as their own category. The output gets the same as a numeric column, plus the share of
+rows offered at the frozen threshold: the positive-prediction rate to watch over time.
+All of it goes to models/reference.json, deployed beside the model.
+
+Read next: drift.py.
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..config import ConfigError, Params
+from ..data import schema
+from ..data.featurize import Featurizer
+from ..data.io import load_array, load_json, save_json
+from ..models.mlp import load_model, predict_proba
+from ..paths import (
+    CATEGORICAL_FILE,
+    FEATURES_FILE,
+    FEATURES_TRAIN,
+    FEATURIZER,
+    MODEL,
+    NUMERIC_FILE,
+    PROCESSED_TRAIN,
+    REFERENCE,
+    THRESHOLDS,
+)
+
+log = logging.getLogger(__name__)
+
+MISSING = "<missing>"  # the category of an empty cell
+N_BINS = 10
+
+
+def numeric_reference(values: NDArray[np.float64], sample: int, seed: int) -> dict[str, Any]:
+    """Quantile bin edges and shares, and a sample, of one numeric column (NaN dropped)."""
+    values = values[~np.isnan(values)]
+    # inner edges at the 10%, ..., 90% quantiles; repeated edges (ties) are merged
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, N_BINS + 1)[1:-1]))
+    counts = np.bincount(np.searchsorted(edges, values, side="right"), minlength=len(edges) + 1)
+    rng = np.random.default_rng(seed)
+    kept = rng.choice(values, size=min(sample, len(values)), replace=False)
+    return {
+        "edges": edges.tolist(),
+        "proportions": (counts / len(values)).tolist(),
+        "sample": np.sort(kept).tolist(),
+    }
+
+
+def categorical_reference(values: list[str]) -> dict[str, float]:
+    """The share of each category (by name) in one categorical column."""
+    names, counts = np.unique(np.asarray(values), return_counts=True)
+    return {
+        str(name): float(count / len(values)) for name, count in zip(names, counts, strict=True)
+    }
+
+
+def category_names(featurizer: Featurizer, codes: NDArray[np.int32], column: int) -> list[str]:
+    """Codes of the train split back to names, through the featurizer's `column=value`."""
+    prefix = f"{schema.CATEGORICAL_COLUMNS[column]}="
+    seen = [f.removeprefix(prefix) for f in featurizer.feature_names if f.startswith(prefix)]
+    name = dict(zip(featurizer.categories[column], seen, strict=True))
+    return [name.get(int(code), MISSING) for code in codes]
+
+
+def build_reference(
+    numeric: dict[str, NDArray[np.float64]],
+    categorical: dict[str, list[str]],
+    p: NDArray[np.float64],
+    threshold: float,
+    sample: int,
+) -> dict[str, Any]:
+    """The reference from raw columns by name and the model's P(churn) on the same rows."""
+    return {
+        "n_rows": len(p),
+        "threshold": threshold,
+        "positive_rate": float(np.mean(p >= threshold)),
+        "numeric": {
+            c: numeric_reference(v, sample, seed=i) for i, (c, v) in enumerate(numeric.items())
+        },
+        "categorical": {c: categorical_reference(v) for c, v in categorical.items()},
+        "output": numeric_reference(p, sample, seed=len(numeric)),
+    }
+
+
+def run(params: Params, root: Path) -> None:
+    """Write models/reference.json from the train split and the trained model."""
+    if params.monitoring is None:
+        raise ConfigError("monitoring: is missing from params.yaml")
+    featurizer = Featurizer.from_dict(load_json(root / FEATURIZER))
+    numeric = load_array(root / PROCESSED_TRAIN / NUMERIC_FILE)
+    codes = load_array(root / PROCESSED_TRAIN / CATEGORICAL_FILE)
+    features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE), dtype=np.float64)
+    p = predict_proba(load_model(root / MODEL), features)
+    reference = build_reference(
+        {
+            c: np.asarray(numeric[:, j], dtype=np.float64)
+            for j, c in enumerate(schema.NUMERIC_COLUMNS)
+        },
+        {
+            c: category_names(featurizer, codes[:, j], j)
+            for j, c in enumerate(schema.CATEGORICAL_COLUMNS)
+        },
+        p,
+        float(load_json(root / THRESHOLDS)["model"]),
+        params.monitoring.reference_sample,
+    )
+    save_json(root / REFERENCE, reference)
+    log.info("reference of %d train rows written to %s", len(p), REFERENCE)
