@@ -99,6 +99,7 @@ PREDICTION_LOGS: Final = LOGS / "predictions"
 SHADOW_LOGS: Final = LOGS / "shadow"
 MONITORING_REPORTS: Final = REPORTS / "monitoring"
 
+
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (default: the working directory) that holds
     dvc.yaml, so notebooks and scripts work from notebooks/ as well as from the root."""
