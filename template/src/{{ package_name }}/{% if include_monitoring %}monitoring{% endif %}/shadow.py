@@ -57,6 +57,7 @@ def shadow_report(
     report: dict[str, Any] = {
         "rows": len(batch.features),
         "agreement": 1.0 - len(disagree) / max(len(batch.features), 1),
+        "offer_rate": {name: float(decisions.mean()) for name, decisions in offer.items()},
         "max_abs_probability_difference": float(
             np.max(np.abs(p[current.name] - p[candidate.name]))
         ),
