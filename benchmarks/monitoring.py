@@ -15,13 +15,11 @@ Run: uv run python -m benchmarks.monitoring [--calls 200000] [--repeats 3]
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.helpers import render, snapshot_working_tree
+from benchmarks.project import generated_project, run
 
 TIMING_SCRIPT = """
 import importlib, json, logging, sys, tempfile, time
@@ -87,22 +85,13 @@ for name, case in cases.items():
 """
 
 
-def run(command: list[str], cwd: Path) -> str:
-    environment = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    return subprocess.run(
-        command, cwd=cwd, env=environment, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        template = snapshot_working_tree(Path(scratch) / "template")
-        project = render(template, Path(scratch) / "project", {})
-        run(["uv", "sync", "--quiet"], project)
+        project = generated_project(Path(scratch))
         print(
             f"{args.calls} calls per case, best of {args.repeats}, Python {sys.version.split()[0]}"
         )

@@ -13,13 +13,11 @@ Run: uv run python -m benchmarks.npy_vs_csv [--rows 200000] [--repeats 5]
 """
 
 import argparse
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from tests.helpers import render, snapshot_working_tree
+from benchmarks.project import generated_project, run
 
 TIMING_SCRIPT = """
 import importlib, sys, timeit
@@ -53,22 +51,13 @@ for name, seconds in best.items():
 """
 
 
-def run(command: list[str], cwd: Path) -> str:
-    environment = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    return subprocess.run(
-        command, cwd=cwd, env=environment, check=True, capture_output=True, text=True
-    ).stdout
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        template = snapshot_working_tree(Path(scratch) / "template")
-        project = render(template, Path(scratch) / "project", {})
-        run(["uv", "sync", "--quiet"], project)
+        project = generated_project(Path(scratch))
         for stage in ("ingest", "prepare"):
             run(
                 [
