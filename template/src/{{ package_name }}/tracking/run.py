@@ -3,7 +3,7 @@
     with start_run(root, params, stage="train") as run:
         run.record_input(path)                      # md5 of each file the stage reads
         curve = run.scalars("train", ("loss", "grad_norm", "weight_norm"))
-        curve.log(step, loss, grad_norm, weight_norm)   # ~1 us, flushed in batches
+        curve.log(step, loss, grad_norm, weight_norm)   # < 1 us, in the file at once
         run.histograms.log(step, "loss", per_sample_losses)
         with run.timings.section("epoch"): ...
         run.save_arrays("checkpoint", {...}, meta={...})
@@ -11,9 +11,9 @@
 runs/<run_id>/ holds:
     manifest.json      id, name, stage, status, start/end, git, data, params, environment
     diff.patch         the uncommitted changes when the work tree was dirty
-    <name>.f64/.json   scalars by step (scalars.py)
+    <name>.scalars     scalars by step, every step kept if the process is killed (scalars.py)
     histograms.jsonl   per-sample loss histograms and quantiles
-    timings.json       count, total and mean seconds per timed section
+    timings.json       count, total and mean seconds per timed section (saved each second)
     *.npz              checkpoints, the best and the final model
 
 The manifest says `running` from the first moment, and is rewritten (atomically) as
@@ -72,7 +72,7 @@ class Run:
         self.folder = folder
         self.manifest = manifest
         self.params = params
-        self.timings = Timings()
+        self.timings = Timings(save=lambda summary: save_json(folder / TIMINGS, summary))
         self.histograms = HistogramWriter(folder / HISTOGRAMS, params.tracking.histogram_bins)
         self.stop_requested = False
         self._writers: list[ScalarWriter] = []
@@ -82,8 +82,8 @@ class Run:
         return str(self.manifest["id"])
 
     def scalars(self, name: str, columns: tuple[str, ...]) -> ScalarWriter:
-        """A writer of one table of scalars by step, flushed every tracking.flush_every rows."""
-        writer = ScalarWriter(self.folder, name, columns, self.params.tracking.flush_every)
+        """A writer of one table of scalars by step; each step is in the file once logged."""
+        writer = ScalarWriter(self.folder, name, columns)
         self._writers.append(writer)
         return writer
 
@@ -104,7 +104,7 @@ class Run:
         return path
 
     def flush(self) -> None:
-        """Write every buffered scalar now."""
+        """Nothing to do since 0.3.0 (scalars are written as they are logged); kept for callers."""
         for writer in self._writers:
             writer.flush()
 
