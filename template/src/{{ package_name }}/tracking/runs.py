@@ -7,9 +7,9 @@
     hists = read_histograms(run.folder, "loss")  # per-sample loss histograms by step
 
 Everything here only reads, and works while a run is still writing: scalars end at the
-last step logged, histograms at the last whole line, timings at the last save. A run whose manifest still says
-`running` but whose process no longer exists on this host was killed: it is reported
-as `interrupted`.
+last step logged, histograms at the last whole line, timings at the last save. A run
+whose manifest still says `running` but whose process no longer exists on this host was
+killed: it is reported as `interrupted`.
 
 Read next: cli.py, the `runs` commands built on this.
 """
