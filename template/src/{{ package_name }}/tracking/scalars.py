@@ -21,7 +21,8 @@ the records, so it never reads a record that is not complete: no torn record to 
 a file is cut short anyway (copied while a run wrote it), the reader stops at its last
 whole record. The file grows by CHUNK_BYTES at a time, reserved with posix_fallocate (a
 full disk is then an OSError while growing, not a SIGBUS while writing) and mapped again,
-so growing costs nanoseconds per step; `close` cuts the unused tail.
+so growing costs nanoseconds per step. The unused rest of the last chunk stays: cutting
+it off would make the file system write the records out first (milliseconds, on ext4).
 
 Runs written before 0.3.0 have `<name>.f64` (raw records) and `<name>.json` (the
 columns) instead; `read_scalars` reads both formats.
@@ -50,7 +51,7 @@ SUFFIX: Final = ".scalars"
 MAGIC: Final = b"SCALARS1"
 COUNT_AT: Final = len(MAGIC)  # byte offset of the record count
 HEAD_BYTES: Final = COUNT_AT + 8  # magic and count; the header line follows
-CHUNK_BYTES: Final = 1 << 18  # the file grows by 256 KiB at a time
+CHUNK_BYTES: Final = 1 << 16  # the file grows by 64 KiB at a time
 # Values and count in this machine's byte order (the header line says which), so a
 # record is one memcpy and the count one aligned 8-byte store.
 VALUE_DTYPE: Final = np.dtype("=f8")
@@ -98,11 +99,10 @@ class ScalarWriter:
         """Nothing to do: every logged step is already in the file. Kept for callers."""
 
     def close(self) -> None:
-        """Unmap, and cut the file to its records. Closing twice does nothing."""
+        """Unmap and close the file; the records are already in it. Closing twice does nothing."""
         if self._mapping.closed:
             return
         self._unmap()
-        os.ftruncate(self._fd, self._data + self._count * self._size)
         os.close(self._fd)
 
     def _grow(self) -> None:
