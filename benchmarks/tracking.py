@@ -322,6 +322,31 @@ def histogram_us(repeats: int, installed: Iterable[str]) -> dict[str, float]:
     return {name: seconds * 1e6 for name, seconds in costs.items()}
 
 
+def print_table(
+    samples: dict[str, dict[int, list[float]]],
+    lost: dict[str, list[int]],
+    kills: tuple[int, ...],
+    capped: dict[str, int],
+) -> None:
+    """One row per tracker and step count; the steps lost on the tracker's first row."""
+    repeats = len(samples["ours"][min(samples["ours"])])
+    after = " and ".join(f"{k:,}" for k in kills)
+    print(f"us/step: median (min-max) of {repeats}; lost: steps unreadable after a SIGKILL")
+    header = f"{'tracker':34s} {'steps':>9s} {'us/step':>9s} {'(min-max)':>17s} {'x ours':>8s}"
+    print(f"{header}  lost after {after}")
+    for key, by_steps in samples.items():
+        for row, (steps, costs) in enumerate(sorted(by_steps.items())):
+            median = statistics.median(costs)
+            spread = f"({min(costs):.2f}-{max(costs):.2f})"
+            reference = samples["ours"].get(steps)
+            ratio = f"{median / statistics.median(reference):8.1f}" if reference else f"{'':8s}"
+            losses = ", ".join(f"{n:,}" for n in lost[key]) if row == 0 else ""
+            label = TRACKERS[key].label
+            print(f"{label:34s} {steps:9,d} {median:9.2f} {spread:>17s} {ratio}  {losses}")
+        if key in capped:
+            print(f"{'':34s} (capped at {capped[key]:,} steps: slower runs would take minutes)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--max-steps", type=int, default=STEP_COUNTS[-1])
@@ -366,27 +391,16 @@ def main() -> None:
                 samples[key].setdefault(steps, []).append(per_step_us(tracker, steps))
     lost = {key: [steps_lost(key, k) for k in kills] for key in trackers}
 
-    after = " and ".join(f"{k:,}" for k in kills)
-    print(f"us/step: median (min-max) of {repeats}; lost: steps unreadable after a SIGKILL")
-    header = f"{'tracker':34s} {'steps':>9s} {'us/step':>9s} {'(min-max)':>17s} {'x ours':>8s}"
-    print(f"{header}  lost after {after}")
-    for key, by_steps in samples.items():
-        for row, (steps, costs) in enumerate(sorted(by_steps.items())):
-            median = statistics.median(costs)
-            spread = f"({min(costs):.2f}-{max(costs):.2f})"
-            reference = samples["ours"].get(steps)
-            ratio = f"{median / statistics.median(reference):8.1f}" if reference else f"{'':8s}"
-            losses = ", ".join(f"{n:,}" for n in lost[key]) if row == 0 else ""
-            label = trackers[key].label
-            print(f"{label:34s} {steps:9,d} {median:9.2f} {spread:>17s} {ratio}  {losses}")
-        if caps[key] < counts[-1]:
-            print(f"{'':34s} (capped at {caps[key]:,} steps: slower runs would take minutes)")
-    for key in sorted(missing):
-        print(f"{TRACKERS[key].label:34s} not installed: uv run --group bench ...")
+    print_table(
+        samples, lost, kills, {key: caps[key] for key in trackers if caps[key] < counts[-1]}
+    )
     print("\nOne histogram of 10,000 values:")
     for name, cost in histogram_us(3 if args.smoke else 200, trackers).items():
         print(f"  {name:44s} {cost:10.1f} us")
     print("  dvclive, mlflow: no histograms")
+    if missing:
+        modules = sorted({str(TRACKERS[key].needs) for key in missing})
+        print(f"\nSkipped, not installed (uv sync --group bench): {', '.join(modules)}")
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ runs/<run_id>/ holds:
     diff.patch         the uncommitted changes when the work tree was dirty
     <name>.scalars     scalars by step, every step kept if the process is killed (scalars.py)
     histograms.jsonl   per-sample loss histograms and quantiles
-    timings.json       count, total and mean seconds per timed section (saved each second)
+    timings.json       count, total and mean seconds per timed section (saved every 10 s)
     *.npz              checkpoints, the best and the final model
 
 The manifest says `running` from the first moment, and is rewritten (atomically) as

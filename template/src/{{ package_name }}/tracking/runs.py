@@ -115,7 +115,7 @@ def read_histograms(folder: Path, name: str | None = None) -> list[dict[str, Any
 
 
 def read_timings(folder: Path) -> dict[str, dict[str, float]]:
-    """Count, total_s and mean_s per timed section (saved each second while the run runs)."""
+    """Count, total_s and mean_s per timed section (saved every 10 s while it runs)."""
     path = folder / TIMINGS
     if not path.exists():
         return {}

@@ -59,7 +59,9 @@ COUNT_DTYPE: Final = np.dtype("=u8")
 
 
 class ScalarWriter:
-    """Records of (step, *values) for a fixed list of column names, in `<name>.scalars`."""
+    """Records of (step, *values) for a fixed list of column names, in `<name>.scalars`.
+
+    One writer per table, logging from one thread (two threads could claim the same slot)."""
 
     def __init__(self, folder: Path, name: str, columns: tuple[str, ...]):
         folder.mkdir(parents=True, exist_ok=True)

@@ -11,13 +11,15 @@
     timings.summary()  # {"epoch": {"count": 15, "total_s": 3.1, "mean_s": 0.21}, ...}
 
 A section's name is the path of the sections open around it, so the same code timed
-from two callers shows up twice. Given a `save` function (a run passes one that writes
-timings.json), the summary is saved when a section ends, at most every `save_every_s`
-seconds: a killed run keeps its timings up to the last second, for one clock reading
-per section. Times come from `time.perf_counter`; entering and
+from two callers shows up twice. Times come from `time.perf_counter`; entering and
 leaving a section costs about a microsecond, so time loops, epochs and stages, not each
 arithmetic step. The train stage records its summary in the run (timings.json) and in
 reports/train_metrics.json. Stages can use the shared `TIMINGS` instance.
+
+Given a `save` function (a run passes one that writes timings.json), the summary is
+saved when a section ends, at most every `save_every_s` seconds (the first section to
+end is saved at once): a killed run keeps its timings up to the last save, for one
+comparison per section. A save costs milliseconds (an fsync), so not more often.
 
 Read next: manifest.py.
 """
@@ -35,7 +37,7 @@ class Timings:
     """Count and total time per section path."""
 
     def __init__(
-        self, save: Callable[[Summary], None] | None = None, save_every_s: float = 1.0
+        self, save: Callable[[Summary], None] | None = None, save_every_s: float = 10.0
     ) -> None:
         self.count: dict[str, int] = {}
         self.total: dict[str, float] = {}
