@@ -380,6 +380,7 @@ def main() -> None:
     # ours also runs at every cap, so each capped run has a ratio at its own length
     wanted["ours"] |= set(caps.values())
 
+    load = os.getloadavg()[0]  # other work on the machine stretches every timing
     for tracker in trackers.values():  # import and initialise once, outside the timings
         with tempfile.TemporaryDirectory() as folder:
             tracker.log(Path(folder), 10)()
@@ -391,6 +392,8 @@ def main() -> None:
                 samples[key].setdefault(steps, []).append(per_step_us(tracker, steps))
     lost = {key: [steps_lost(key, k) for k in kills] for key in trackers}
 
+    print(f"load average {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end, ", end="")
+    print(f"{os.cpu_count()} CPUs")
     print_table(
         samples, lost, kills, {key: caps[key] for key in trackers if caps[key] < counts[-1]}
     )
