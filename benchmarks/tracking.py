@@ -295,8 +295,9 @@ def steps_lost(key: str, steps: int) -> int:
 def kill_after(key: str, steps: int, folder: Path) -> None:
     """The subprocess of `steps_lost`: log, leave everything open, and die at once."""
     quiet()
-    TRACKERS[key].log(folder, steps)
+    close = TRACKERS[key].log(folder, steps)  # held: dropping it could close the writer
     os.kill(os.getpid(), signal.SIGKILL)
+    close()  # not reached
 
 
 def histogram_us(repeats: int, installed: Iterable[str]) -> dict[str, float]:
