@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import IngestParams, Params
-from ..console import progress_bar
-from ..paths import RAW_CSV
+from ..core.config import IngestParams, Params
+from ..core.console import progress_bar
+from ..core.io import atomic_write
+from ..core.paths import RAW_CSV
 from . import schema
-from .io import atomic_write
 
 log = logging.getLogger(__name__)
 

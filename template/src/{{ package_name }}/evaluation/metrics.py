@@ -7,9 +7,8 @@ Read next: money.py, the criterion that decides.
 """
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from ..core.types import Array
 
 
 def log_loss(y: Array, p: Array, eps: float = 1e-12) -> float:

@@ -18,9 +18,9 @@ Read next: baselines.py.
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import OutcomeParams
+from ..core.config import OutcomeParams
+from ..core.types import Array
 
-Array = NDArray[np.float64]
 PER_CUSTOMERS = 1000  # the criterion is reported per this many customers
 
 

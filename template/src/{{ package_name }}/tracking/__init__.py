@@ -3,9 +3,9 @@
 Read in this order:
     scalars.py   scalars and histograms appended in batches (~1 us per step)
     timing.py    timed sections: context manager and decorator, nested
-    manifest.py  git commit, dirty diff, data hashes, environment
+    manifest.py  data hashes and environment (the git state is ../core/git.py)
     run.py       one run folder under runs/: start, record, checkpoint, close
     runs.py      reading runs back: list_runs, latest_run, read_manifest, read_scalars,
                  read_histograms, read_timings (the API for notebooks and the journal)
-    cli.py       `<package> runs list|show|compare|plot|resume`
+The commands on top of it are ../commands/runs.py (`<package> runs ...`).
 """

@@ -1,12 +1,17 @@
-"""A run: one folder under runs/ that records one execution of a stage, as it happens.
+"""A run: one folder under runs/ that records one execution of a training stage.
 
     with start_run(root, params, stage="train") as run:
-        run.record_input(path)                      # md5 of each file the stage reads
-        curve = run.scalars("train", ("loss", "grad_norm", "weight_norm"))
-        curve.log(step, loss, grad_norm, weight_norm)   # ~1 us, flushed in batches
-        run.histograms.log(step, "loss", per_sample_losses)
-        with run.timings.section("epoch"): ...
-        run.save_arrays("checkpoint", {...}, meta={...})
+        run.record_input(path)                   # md5 of each file the stage reads
+        with run.section("epoch"): ...           # timed sections (timing.py)
+        run.log_step(step, loss, losses, norms)  # loss, norms, loss histograms (~1 us a step)
+        run.check_stop(checkpoint)               # Ctrl-C: save where the loop is, stop
+        run.end_epoch(epoch, loss, checkpoint)   # best and periodic checkpoints
+
+Code that trains takes a `Run` and never asks whether it is recording: NULL_RUN has the
+same methods and does nothing, so the loop reads as the algorithm plus one line per thing
+it records, and tests or `evaluate compare` train without writing anything. How often
+a run records histograms, norms and checkpoints is the run's business: it is built with
+the `tracking` section of params.yaml, and the loop never reads it.
 
 runs/<run_id>/ holds:
     manifest.json      id, name, stage, status, start/end, git, data, params, environment
@@ -22,29 +27,35 @@ process killed outright (SIGKILL, power loss) cannot write anything, so readers
 (runs.py) report a `running` run whose process is gone as `interrupted`.
 
 Ctrl-C does not stop the stage mid-update: the first one only sets `stop_requested`,
-which the training loop checks between steps, saves a checkpoint and stops; a second
-Ctrl-C stops at once. Read next: runs.py, the reading side.
+which the training loop checks between steps (`check_stop`): it saves a checkpoint and
+stops, and the command says how to resume. A second Ctrl-C stops at once.
+
+Read next: runs.py, the reading side.
 """
 
 import datetime as dt
 import json
+import math
 import os
 import secrets
 import signal
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Final, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import Params, as_dict
-from ..data.io import atomic_write, save_json
-from ..paths import RUNS
-from .manifest import dvc_lock_hashes, environment, file_md5, git_state
+from ..core.config import Params, TrackingParams, as_dict
+from ..core.errors import RunInterruptedError
+from ..core.git import git_state
+from ..core.io import atomic_write, save_json
+from ..core.paths import PACKAGE, RUNS
+from ..core.types import Array
+from .manifest import dvc_lock_hashes, environment, file_md5
 from .scalars import HistogramWriter, ScalarWriter
 from .timing import Timings
 
@@ -52,6 +63,57 @@ MANIFEST = "manifest.json"
 DIFF = "diff.patch"
 HISTOGRAMS = "histograms.jsonl"
 TIMINGS = "timings.json"
+INTERRUPTED = "interrupted"  # the checkpoint written on Ctrl-C
+
+# What a training loop hands over to be saved: named arrays and JSON-ready metadata.
+Checkpoint = tuple[Mapping[str, NDArray[Any]], Mapping[str, Any]]
+# Squared norms of each parameter tensor, (||w||^2, ||g||^2) by name; called only when due.
+Norms = Callable[[], Mapping[str, tuple[float, float]]]
+
+
+class Run(Protocol):
+    """What a training loop may record; TrackedRun writes it, NullRun ignores it."""
+
+    @property
+    def stop_requested(self) -> bool: ...
+
+    def section(self, name: str) -> AbstractContextManager[object]:
+        """Time the body of a `with` block under `name` (nested sections nest names)."""
+        ...
+
+    def log_step(self, step: int, loss: float, losses: Array, norms: Norms) -> None:
+        """Record one optimisation step: the loss always, norms and histograms when due."""
+        ...
+
+    def check_stop(self, checkpoint: Callable[[], Checkpoint]) -> None:
+        """After Ctrl-C: save the checkpoint as `interrupted` and stop (KeyboardInterrupt)."""
+        ...
+
+    def end_epoch(self, epoch: int, loss: float, checkpoint: Callable[[], Checkpoint]) -> None:
+        """Save the checkpoint as `best` when `loss` is the lowest yet, and as
+        `checkpoint-epochNNNN` every tracking.checkpoint_every epochs."""
+        ...
+
+
+class NullRun:
+    """A run that records nothing: for tests, `evaluate compare` and distillation."""
+
+    stop_requested: Final = False
+
+    def section(self, name: str) -> AbstractContextManager[object]:
+        return nullcontext()
+
+    def log_step(self, step: int, loss: float, losses: Array, norms: Norms) -> None:
+        pass
+
+    def check_stop(self, checkpoint: Callable[[], Checkpoint]) -> None:
+        pass
+
+    def end_epoch(self, epoch: int, loss: float, checkpoint: Callable[[], Checkpoint]) -> None:
+        pass
+
+
+NULL_RUN: Final[Run] = NullRun()
 
 
 def _now() -> str:
@@ -64,28 +126,71 @@ def new_run_id() -> str:
     return f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
 
 
-class Run:
-    """The open run of one stage; see the module docstring for its files."""
+class TrackedRun:
+    """The open run of one stage, writing into its folder; see the module docstring."""
 
-    def __init__(self, root: Path, folder: Path, manifest: dict[str, Any], params: Params):
+    def __init__(
+        self, root: Path, folder: Path, manifest: dict[str, Any], settings: TrackingParams
+    ):
         self.root = root
         self.folder = folder
         self.manifest = manifest
-        self.params = params
+        self.settings = settings
         self.timings = Timings()
-        self.histograms = HistogramWriter(folder / HISTOGRAMS, params.tracking.histogram_bins)
         self.stop_requested = False
+        self._histograms = HistogramWriter(folder / HISTOGRAMS, settings.histogram_bins)
         self._writers: list[ScalarWriter] = []
+        self._curve = self.scalars("train", ("loss", "grad_norm", "weight_norm"))
+        self._norms: ScalarWriter | None = None  # made at the first due step: names known then
+        self._best_loss = math.inf
 
     @property
     def id(self) -> str:
         return str(self.manifest["id"])
 
+    def section(self, name: str) -> AbstractContextManager[object]:
+        return self.timings.section(name)
+
     def scalars(self, name: str, columns: tuple[str, ...]) -> ScalarWriter:
-        """A writer of one table of scalars by step, flushed every tracking.flush_every rows."""
-        writer = ScalarWriter(self.folder, name, columns, self.params.tracking.flush_every)
+        """A writer of one table of scalars by step (scalars.py)."""
+        writer = ScalarWriter(self.folder, name, columns, self.settings.flush_every)
         self._writers.append(writer)
         return writer
+
+    def log_step(self, step: int, loss: float, losses: Array, norms: Norms) -> None:
+        squared = norms()
+        # ||g|| and ||w|| over all tensors: sqrt of the sum of every entry's square
+        weight_norm = math.sqrt(sum(w2 for w2, _ in squared.values()))
+        grad_norm = math.sqrt(sum(g2 for _, g2 in squared.values()))
+        self._curve.log(step, loss, grad_norm, weight_norm)
+        if step % self.settings.histogram_every == 0:
+            with self.timings.section("histogram"):
+                self._histograms.log(step, "loss", losses)
+                if self._norms is None:
+                    columns = tuple(f"{k}/{n}" for k in ("w", "g") for n in squared)
+                    self._norms = self.scalars("norms", columns)
+                w = [math.sqrt(w2) for w2, _ in squared.values()]
+                g = [math.sqrt(g2) for _, g2 in squared.values()]
+                self._norms.log(step, *w, *g)
+
+    def check_stop(self, checkpoint: Callable[[], Checkpoint]) -> None:
+        if self.stop_requested:
+            self.save_arrays(INTERRUPTED, *checkpoint())
+            raise KeyboardInterrupt
+
+    def end_epoch(self, epoch: int, loss: float, checkpoint: Callable[[], Checkpoint]) -> None:
+        every = self.settings.checkpoint_every
+        due = bool(every) and epoch % every == 0
+        best = loss < self._best_loss
+        if not (best or due):
+            return
+        with self.timings.section("checkpoint"):
+            arrays, meta = checkpoint()
+            if best:
+                self._best_loss = loss
+                self.save_arrays("best", arrays, meta)
+            if due:
+                self.save_arrays(f"checkpoint-epoch{epoch:04d}", arrays, meta)
 
     def record_input(self, path: Path) -> None:
         """Hash a file (or folder) the stage reads and record it in the manifest."""
@@ -114,21 +219,24 @@ class Run:
     def _close(self, status: str, error: str | None) -> None:
         for writer in self._writers:
             writer.close()
-        self.histograms.close()
+        self._histograms.close()
         save_json(self.folder / TIMINGS, self.timings.summary())
         self.manifest.update(status=status, error=error, ended=_now())
         self.write_manifest()
 
 
 @contextmanager
-def start_run(root: Path, params: Params, stage: str) -> Iterator[Run]:
-    """Open a run under root/runs/, and close it as finished, failed or interrupted."""
+def start_run(root: Path, params: Params, stage: str) -> Iterator[TrackedRun]:
+    """Open a run under root/runs/, and close it as finished, failed or interrupted.
+
+    Ctrl-C ends the run as `interrupted` and raises RunInterruptedError, whose message names the
+    checkpoint and the command that resumes from it."""
     run_id = new_run_id()
     folder = root / RUNS / run_id
     folder.mkdir(parents=True)
-    git, diff = git_state(root)
-    if diff:
-        (folder / DIFF).write_text(diff, encoding="utf-8")
+    git = git_state(root, with_diff=True)
+    if git.diff:
+        (folder / DIFF).write_text(git.diff, encoding="utf-8")
     manifest: dict[str, Any] = {
         "id": run_id,
         # `dvc exp run` names its experiment in DVC_EXP_NAME
@@ -140,29 +248,41 @@ def start_run(root: Path, params: Params, stage: str) -> Iterator[Run]:
         "ended": None,
         "pid": os.getpid(),
         "root": str(root.resolve()),
-        "git": git,
+        "git": {"commit": git.commit, "branch": git.branch, "dirty": git.dirty},
         "data": {"dvc_lock": dvc_lock_hashes(root, stage), "read": {}},
         "params": as_dict(params),
         "seed": getattr(getattr(params, stage, None), "seed", None),
         "environment": environment(),
         "metrics": {},
     }
-    run = Run(root, folder, manifest, params)
+    run = TrackedRun(root, folder, manifest, params.tracking)
     run.write_manifest()
     with _stop_on_first_interrupt(run):
         try:
             yield run
         except KeyboardInterrupt:
             run._close("interrupted", "KeyboardInterrupt")
-            raise
+            raise RunInterruptedError(_resume_hint(run)) from None
         except BaseException as error:
             run._close("failed", f"{type(error).__name__}: {error}")
             raise
         run._close("finished", None)
 
 
+def _resume_hint(run: TrackedRun) -> str:
+    """What was kept of an interrupted run, and the command that continues it."""
+    saved = run.folder / f"{INTERRUPTED}.npz"
+    if not saved.exists():
+        return f"interrupted before the first step; run {run.id} has nothing to resume"
+    where = saved.relative_to(run.root) if saved.is_relative_to(run.root) else saved
+    return (
+        f"interrupted: the training state is saved in {where.as_posix()}\n"
+        f"continue with: uv run {PACKAGE} runs resume {run.id}"
+    )
+
+
 @contextmanager
-def _stop_on_first_interrupt(run: Run) -> Iterator[None]:
+def _stop_on_first_interrupt(run: TrackedRun) -> Iterator[None]:
     """First SIGINT: ask the loop to stop at the next step. Second: the usual interrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield  # signal handlers can only be set from the main thread

@@ -11,6 +11,11 @@ Read next: data/ingest.py, the first stage.
 from pathlib import Path
 from typing import Final, Literal
 
+from .errors import NotAProjectError
+
+# The package's import name, which is also the name of its command (`uv run <package> ...`).
+PACKAGE: Final = __name__.partition(".")[0]
+
 Split = Literal["train", "validation", "test"]
 SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
 
@@ -102,9 +107,12 @@ MONITORING_REPORTS: Final = REPORTS / "monitoring"
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (default: the working directory) that holds
-    dvc.yaml, so notebooks and scripts work from notebooks/ as well as from the root."""
+    dvc.yaml, as git and DVC find theirs: every command works from any folder inside the
+    project (src/, notebooks/), and so do notebooks and scripts."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").exists():
+        if (folder / "dvc.yaml").is_file():
             return folder
-    raise FileNotFoundError(f"no dvc.yaml in {here} or above; run from inside the project")
+    raise NotAProjectError(
+        f"no dvc.yaml in {here} or any folder above it: run this inside the project"
+    )

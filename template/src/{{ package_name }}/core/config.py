@@ -6,7 +6,7 @@ validates the whole file at once, so a typo stops the pipeline with one line nam
 key and what is valid (`train.learning_rate: must be > 0, got -1`) before a stage writes
 anything. Command-line overrides (`--set train.epochs=5`) go through the same checks.
 
-Read next: paths.py.
+Read next: paths.py, then errors.py.
 """
 
 from collections.abc import Mapping, Sequence
@@ -17,11 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from .errors import ConfigError
 from .paths import PARAMS_FILE
-
-
-class ConfigError(ValueError):
-    """params.yaml or an override is invalid; the message names the key and what is valid."""
 
 
 class Section(BaseModel):
