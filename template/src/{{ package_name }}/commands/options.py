@@ -4,7 +4,7 @@ Commands find the project root as git and DVC do, from any folder inside it, so
 `uv run <package> runs list` works from src/ or notebooks/ as well as from the root.
 Loading is imported when a command runs, not when the command line starts.
 
-Read next: stage.py.
+Read next: ../pipeline.py, the stages by name.
 """
 
 from collections.abc import Sequence

@@ -4,7 +4,7 @@ dvc.yaml calls this command, so what DVC runs and what you run by hand are the s
 The stage runs against the project root found from the working directory. After the
 evaluate and test stages, the model and its baselines are printed as one table.
 
-Read next: ../pipeline.py, the stages by name.
+Read next: options.py.
 """
 
 import json

@@ -6,7 +6,7 @@ validates the whole file at once, so a typo stops the pipeline with one line nam
 key and what is valid (`train.learning_rate: must be > 0, got -1`) before a stage writes
 anything. Command-line overrides (`--set train.epochs=5`) go through the same checks.
 
-Read next: paths.py, then errors.py.
+Read next: paths.py.
 """
 
 from collections.abc import Mapping, Sequence

@@ -10,7 +10,7 @@ where a terminal's 80 columns would cut numbers short.
 rich is imported inside the functions that draw, so a command that prints no table does
 not pay for it at start-up.
 
-Read next: types.py, then ../data/ingest.py, the first stage.
+Read next: types.py.
 """
 
 import logging

@@ -5,7 +5,7 @@ runs every stage from there. Stages join them onto a `root` argument, so the tes
 the whole pipeline inside a temporary folder. dvc.yaml names the same paths, and
 tests/test_wiring.py fails when the two drift apart. Nothing happens on import.
 
-Read next: data/ingest.py, the first stage.
+Read next: errors.py.
 """
 
 from pathlib import Path

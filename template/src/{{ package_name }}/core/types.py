@@ -1,4 +1,7 @@
-"""Array types shared by every package, so a shape comment means the same everywhere."""
+"""Array types shared by every package, so a shape comment means the same everywhere.
+
+Read next: ../data/ingest.py, the first stage.
+"""
 
 import numpy as np
 from numpy.typing import NDArray

@@ -8,7 +8,7 @@ would leak them into the model and flatter every later score (tests/test_featuri
 checks that changing the test rows changes nothing that was fitted).
 
 The fitted Featurizer is saved to models/featurizer.json, so serving applies exactly
-the transformation the model was trained on. Read next: ../models/mlp.py.
+the transformation the model was trained on. Read next: ../models/interface.py.
 """
 
 import logging

@@ -9,7 +9,7 @@ find), then a share of labels is flipped (label noise) and a share of cells is e
 The same seed gives the same file, byte for byte.
 
 To use your own data, make `run` copy or download your export to paths.RAW_CSV and list
-its columns in schema.py. Read next: prepare.py.
+its columns in schema.py. Read next: schema.py.
 """
 
 import csv

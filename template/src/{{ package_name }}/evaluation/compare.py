@@ -35,7 +35,7 @@ from ..core.config import load_params
 from ..core.errors import ConfigError
 from ..core.paths import FEATURES_TRAIN, FEATURES_VALIDATION
 from ..core.types import Array
-from ..models.registry import TRAINED, load_model
+from ..models.registry import load_model, trained
 from ..tracking.runs import RunInfo, find_run
 from .evaluate import MONEY, load_split
 from .money import PER_CUSTOMERS, choose_threshold, percentile_interval, savings_per_row
@@ -78,7 +78,7 @@ def run_config(name: str, n_seeds: int, root: Path, params_file: Path) -> Config
     thresholds, savings, offers = [], [], []
     for seed in seeds:
         params = load_params(params_file, [*overrides, f"train.seed={seed}"])
-        model = TRAINED.fit(train_features, train_target, params.train).model
+        model = trained().fit(train_features, train_target, params.train).model
         p = model.predict_proba(features)
         threshold = choose_threshold(y, p, params.outcome)
         thresholds.append(threshold)

@@ -14,7 +14,7 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
 The money on validation is measured at a threshold chosen on those same rows, so it is
 a little optimistic; the test stage's figure, at the frozen threshold, is not.
 
-Read next: holdout.py, the one stage allowed to read the test split.
+Read next: plots.py.
 """
 
 import logging

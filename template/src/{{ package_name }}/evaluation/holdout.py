@@ -9,7 +9,7 @@ Each scoring appends one line to reports/test_ledger.jsonl: when, at which commi
 which model (its SHA-256), and what it scored. The ledger is the honest count of how
 often the test split has been looked at; if it grows long, the test score is optimistic.
 
-This is the last stage; go back to ../config.py to see what you can change.
+This is the last stage. Read next: statistics.py, for comparing models.
 """
 
 import hashlib

@@ -3,7 +3,7 @@
 All take the true labels y (0 or 1) and the predicted probabilities p of the positive
 class. Written here rather than imported so each formula sits beside its code.
 
-Read next: money.py, the criterion that decides.
+Read next: baselines.py.
 """
 
 import numpy as np

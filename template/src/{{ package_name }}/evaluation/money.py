@@ -12,7 +12,7 @@ what models are compared on; the loss (log loss) only trains them. Everything el
 `savings_per_row`: replace it (and the `outcome` section of params.yaml and config.py)
 to put your own outcome in its place (docs: "Evaluation criteria").
 
-Read next: baselines.py.
+Read next: metrics.py.
 """
 
 import numpy as np

@@ -11,7 +11,7 @@ registry.py, and no change anywhere else:
 - `ModelFamily`: how to make one: `fit` a model to features and 0/1 (or soft) targets,
   recording into a run and optionally resuming from a checkpoint; `load` a saved one.
 
-Read next: mlp.py, the numpy model, then train.py, its training loop.
+Read next: mlp.py, the numpy model.
 """
 
 from collections.abc import Callable, Mapping

@@ -8,7 +8,7 @@ With hidden_units = 0 there is no hidden layer and z = X W + b: logistic regress
 The core is yours to change (a second layer, another loss): the gradient check in
 tests/test_model.py tells you at once whether the backward pass still matches.
 
-Read next: train.py.
+Read next: sgd.py, its training loop.
 """
 
 import json

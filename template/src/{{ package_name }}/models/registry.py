@@ -2,8 +2,8 @@
 
 A saved model names its family in its metadata, so `load_model` reads any of them back
 without the caller knowing which it is. To add a kind of model, write its module (a
-Model, and a `fit` like sgd.py's) and add one line to FAMILIES; point TRAINED at it to
-have the train stage fit it.
+Model, and a `fit` like sgd.py's) and add one line to FAMILIES; set TRAINED to its name
+to have the train stage fit it.
 
 Read next: train.py, the stage.
 """
@@ -21,7 +21,12 @@ from .interface import Model, ModelFamily
 FAMILIES: Final[dict[str, ModelFamily]] = {
     family.name: family for family in (ModelFamily(mlp.NAME, fit=sgd.fit, load=mlp.load),)
 }
-TRAINED: Final = FAMILIES[mlp.NAME]  # the family the train stage fits
+TRAINED = mlp.NAME  # the family the train stage fits
+
+
+def trained() -> ModelFamily:
+    """The family the train stage fits (and `evaluate compare` and distillation too)."""
+    return FAMILIES[TRAINED]
 
 
 def family_of(path: Path) -> str:

@@ -13,7 +13,7 @@ The loop records through a Run (../tracking/run.py), one line per thing recorded
 the default NULL_RUN it records nothing, which is how tests, `evaluate compare` and
 distillation call it. `fit` is this family's entry in registry.py.
 
-Read next: train.py, the stage that runs this loop and writes the model.
+Read next: registry.py.
 """
 
 import json

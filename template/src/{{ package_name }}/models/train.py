@@ -1,6 +1,6 @@
 """Stage 5, train: fit the project's model on the train features, recording a run.
 
-    features, target (data/features/train) -> registry.TRAINED.fit -> models/model.npz
+    features, target (data/features/train) -> registry.trained().fit -> models/model.npz
 
 The stage knows no model: it asks registry.py for the family to fit, hands it a run to
 record into (../tracking/run.py: loss, norms, per-sample loss histograms, timings,
@@ -8,7 +8,7 @@ checkpoints), and saves what comes back through the Model interface. It writes
 models/model.npz (and a copy in the run), reports/train_metrics.json (for `dvc metrics`)
 and reports/train_curve.csv (for `dvc plots`).
 
-Read next: ../evaluation/money.py, the criterion the model is judged by.
+Read next: ../tracking/run.py, how a run records.
 """
 
 import csv
@@ -32,7 +32,7 @@ from ..core.paths import (
 )
 from ..tracking.run import start_run
 from ..tracking.runs import read_scalars
-from .registry import TRAINED
+from .registry import trained
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def run(params: Params, root: Path, resume: Path | None = None) -> None:
             for name in (FEATURES_FILE, TARGET_FILE):
                 tracked.record_input(root / FEATURES_TRAIN / name)
         with tracked.section("train"):
-            fitted = TRAINED.fit(features, target, params.train, tracked, resume)
+            fitted = trained().fit(features, target, params.train, tracked, resume)
         with tracked.section("save"):
             metadata = {"train": params.train.model_dump(), "run_id": tracked.id}
             fitted.model.save(tracked.folder / "model.npz", metadata)

@@ -8,7 +8,7 @@
 - machine: Python and package versions, host, CPU and GPU.
 
 Nothing here fails a run: outside a git repository the commit is None, without dvc.lock
-the DVC hashes are empty. Read next: run.py.
+the DVC hashes are empty. Read next: runs.py, the reading side.
 """
 
 import hashlib

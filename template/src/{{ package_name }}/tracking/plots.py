@@ -4,7 +4,7 @@ Drawn on a bare matplotlib Figure (the file-only Agg canvas, no pyplot state), w
 works under DVC, CI and tests alike; matplotlib is imported only here, when a plot is
 drawn, because it takes seconds to import.
 
-Read next: ../models/interface.py, what a trained model offers everyone else.
+Read next: ../evaluation/money.py, the criterion a model is judged by.
 """
 
 from pathlib import Path

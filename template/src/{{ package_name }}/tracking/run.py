@@ -30,7 +30,7 @@ Ctrl-C does not stop the stage mid-update: the first one only sets `stop_request
 which the training loop checks between steps (`check_stop`): it saves a checkpoint and
 stops, and the command says how to resume. A second Ctrl-C stops at once.
 
-Read next: runs.py, the reading side.
+Read next: scalars.py.
 """
 
 import datetime as dt

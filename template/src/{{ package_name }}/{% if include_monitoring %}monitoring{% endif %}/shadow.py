@@ -9,7 +9,7 @@ candidate. Both use the threshold frozen by the evaluate stage. `distill` makes 
 small model: it trains one on the current model's probabilities (soft targets) instead
 of the labels, with the project's own training loop.
 
-This is the last monitoring module; cli.py wires them to the command line.
+This is the last module; ../commands/monitor.py wires these to the command line.
 """
 
 import time
@@ -21,7 +21,7 @@ from ..core.config import OutcomeParams, TrainParams
 from ..core.types import Array
 from ..evaluation.money import money_saved
 from ..models.interface import Model
-from ..models.registry import TRAINED
+from ..models.registry import trained
 from .logger import PredictionLogger
 from .predictor import Batch, Predictor
 
@@ -81,4 +81,4 @@ def distill(teacher: Predictor, features: Array, params: TrainParams) -> Model:
     The loss is cross-entropy against the teacher's probabilities, softplus(z) - p z, the
     same loss as training with labels, so `fit` needs no change: soft targets carry more
     information per row than 0/1 labels (Hinton et al., 2015)."""
-    return TRAINED.fit(features, teacher.predict(features), params).model
+    return trained().fit(features, teacher.predict(features), params).model
