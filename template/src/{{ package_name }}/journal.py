@@ -24,7 +24,7 @@ from typing import Any
 from .core.errors import JournalError
 from .core.git import git_state
 from .core.io import atomic_write, load_json
-from .core.paths import JOURNAL, VALIDATION_METRICS
+from .core.paths import JOURNAL, VALIDATION_REPORT
 from .tracking.runs import latest_run
 
 # "## 2026-01-31 14:05 · tags: data, features · spent: 1h30m"
@@ -68,7 +68,7 @@ def headline(root: Path) -> str:
     else:
         loss = run.manifest.get("metrics", {}).get("train_loss")
         train = f"run {run.id} ({run.status}" + (f", train_loss {loss:.4g})" if loss else ")")
-    path = root / VALIDATION_METRICS
+    path = root / VALIDATION_REPORT
     if not path.exists():
         return f"{train} · no validation metrics yet"
     metrics: dict[str, Any] = load_json(path)

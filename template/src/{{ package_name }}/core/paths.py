@@ -58,13 +58,18 @@ MODELS: Final = Path("models")
 FEATURIZER: Final = MODELS / "featurizer.json"
 MODEL: Final = MODELS / "model.npz"
 
-# What DVC shows with `dvc metrics show` and `dvc exp show`.
+# What DVC shows with `dvc metrics show` and `dvc exp show`: the few numbers a person
+# compares between experiments, all measured on train or validation, never on test.
 REPORTS: Final = Path("reports")
 TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
 VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
-TEST_METRICS: Final = REPORTS / "test_metrics.json"
-# The train loss by step, for `dvc plots show` (x = step).
+# The train loss by epoch, with the spread of the per-sample losses, for `dvc plots show`.
 TRAIN_CURVE: Final = REPORTS / "train_curve.csv"
+# Everything the evaluate and test stages measured, for people and tools (not DVC metrics).
+VALIDATION_REPORT: Final = REPORTS / "validation_report.json"
+TEST_REPORT: Final = REPORTS / "test_report.json"
+# How long each stage took, and its timed sections (git-ignored: it changes every run).
+STAGE_TIMINGS: Final = REPORTS / "timings"
 
 # One folder per run of the train stage (tracking/), git-ignored.
 RUNS: Final = Path("runs")

@@ -7,7 +7,8 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
    and write them to models/thresholds.json; the test stage reads them unchanged.
 3. Report, for the model and every baseline, money saved per 1,000 customers with a
    bootstrap interval, and beside it ROC AUC, PR AUC, log loss, Brier score and the
-   confusion matrix at the threshold (metrics.py): reports/validation_metrics.json.
+   confusion matrix at the threshold (metrics.py): reports/validation_report.json, and
+   the few numbers to compare experiments by in reports/validation_metrics.json (DVC's).
    `beats_baselines` is false when any baseline saves at least as much as the model.
 4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
 
@@ -39,6 +40,7 @@ from ..core.paths import (
     TARGET_FILE,
     THRESHOLDS,
     VALIDATION_METRICS,
+    VALIDATION_REPORT,
 )
 from ..core.types import Array
 from ..models.registry import load_model
@@ -92,6 +94,20 @@ def outcome_report(
     return report
 
 
+def headline(report: Mapping[str, Any]) -> dict[str, float]:
+    """The few numbers a person compares between experiments (DVC's metrics): money saved
+    per 1,000 customers with its interval, the best baseline's, ROC AUC and log loss."""
+    best_baseline = max(float(baseline[MONEY]) for baseline in report["baselines"].values())
+    return {
+        "money": report[MONEY],
+        "money_low": report["money_saved_low"],
+        "money_high": report["money_saved_high"],
+        "baseline_money": best_baseline,
+        "roc_auc": report["roc_auc"],
+        "log_loss": report["log_loss"],
+    }
+
+
 def log_summary(report: Mapping[str, Any], split: str) -> None:
     """One log line with the model's money and the best baseline's; a warning when a
     baseline does at least as well. (`<package> stage` prints the whole table.)"""
@@ -135,7 +151,8 @@ def run(params: Params, root: Path) -> None:
     }
     save_linear(baseline, root / BASELINE_MODEL)
     save_json(root / THRESHOLDS, thresholds)
-    save_json(root / VALIDATION_METRICS, report)
+    save_json(root / VALIDATION_REPORT, report)
+    save_json(root / VALIDATION_METRICS, headline(report))
     save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
     save_json(root / MONEY_CURVE, {"money": money_curve(y, scores["model"], params)})
     save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)

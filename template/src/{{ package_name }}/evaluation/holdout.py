@@ -22,7 +22,7 @@ from typing import Any
 from ..core.config import Params
 from ..core.git import git_state
 from ..core.io import load_json, save_json
-from ..core.paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_METRICS, THRESHOLDS
+from ..core.paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_REPORT, THRESHOLDS
 from ..models.registry import load_model
 from .baselines import load_linear
 from .evaluate import MONEY, load_split, log_summary, outcome_report
@@ -48,7 +48,7 @@ def append_to_ledger(root: Path, report: dict[str, Any]) -> None:
 
 
 def run(params: Params, root: Path) -> None:
-    """Write reports/test_metrics.json and add a line to reports/test_ledger.jsonl."""
+    """Write reports/test_report.json and add a line to reports/test_ledger.jsonl."""
     features, y = load_split(root, FEATURES_TEST)
     scores = {
         "model": load_model(root / MODEL).predict_proba(features),
@@ -56,7 +56,7 @@ def run(params: Params, root: Path) -> None:
     }
     thresholds = load_json(root / THRESHOLDS)
     report = outcome_report(y, scores, thresholds, params)
-    save_json(root / TEST_METRICS, report)
+    save_json(root / TEST_REPORT, report)
     append_to_ledger(root, report)
     log_summary(report, "test")
     looks = len((root / TEST_LEDGER).read_text(encoding="utf-8").splitlines())

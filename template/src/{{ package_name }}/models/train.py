@@ -6,7 +6,8 @@ The stage knows no model: it asks registry.py for the family to fit, hands it a 
 record into (../tracking/run.py: loss, norms, per-sample loss histograms, timings,
 checkpoints), and saves what comes back through the Model interface. It writes
 models/model.npz (and a copy in the run), reports/train_metrics.json (for `dvc metrics`)
-and reports/train_curve.csv (for `dvc plots`).
+and reports/train_curve.csv (for `dvc plots`): the loss by epoch, a few hundred bytes
+however long the run; the loss of every step stays in the run.
 
 Read next: ../tracking/run.py, how a run records.
 """
@@ -15,7 +16,6 @@ import csv
 import io
 import logging
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,25 +56,27 @@ def run(params: Params, root: Path, resume: Path | None = None) -> None:
             fitted.model.save(tracked.folder / "model.npz", metadata)
             fitted.model.save(root / MODEL, metadata)
             tracked.flush()
-            _write_curve(root / TRAIN_CURVE, read_scalars(tracked.folder))
+            _write_curve(root / TRAIN_CURVE, read_scalars(tracked.folder, "epochs"))
         losses = fitted.epoch_losses
-        metrics: dict[str, Any] = {
+        tracked.manifest["metrics"] = {
             "train_loss": losses[-1],
             "best_train_loss": min(losses),
             "best_epoch": losses.index(min(losses)) + 1,
             "epochs": len(losses),
             "seconds": {k: v["total_s"] for k, v in tracked.timings.summary().items()},
         }
-        tracked.manifest["metrics"] = metrics
-        save_json(root / TRAIN_METRICS, metrics)
+        # what DVC compares between experiments; the rest is in the run (`runs show`)
+        save_json(root / TRAIN_METRICS, {"train_loss": losses[-1]})
     log.info("run %s: %d epochs, final train loss %.4f", tracked.id, len(losses), losses[-1])
 
 
-def _write_curve(path: Path, curve: dict[str, NDArray[np.float64]]) -> None:
-    """step,loss as CSV for `dvc plots show` (DVC reads CSV with a header row)."""
+def _write_curve(path: Path, epochs: dict[str, NDArray[np.float64]]) -> None:
+    """epoch, mean loss and the 10% / 90% quantiles of per-sample losses, as CSV for
+    `dvc plots show` (DVC reads CSV with a header row)."""
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["step", "loss"])
-    writer.writerows(zip(curve["step"].astype(int).tolist(), curve["loss"].tolist(), strict=True))
+    writer.writerow(["epoch", "loss", "p10", "p90"])
+    columns = (epochs["step"].astype(int), epochs["loss"], epochs["p10"], epochs["p90"])
+    writer.writerows(zip(*(column.tolist() for column in columns), strict=True))
     with atomic_write(path) as handle:
         handle.write(text.getvalue().encode("utf-8"))

@@ -21,13 +21,15 @@ def save_run_plot(run: RunInfo, path: Path) -> None:
     from matplotlib.figure import Figure  # imported here: slow, see above
 
     curve = read_scalars(run.folder)
+    # the norms every N steps; runs made before 0.3.0 logged them every step with the loss
+    norms = read_scalars(run.folder, "norms") if "grad_norm" not in curve else curve
     histograms = [h for h in read_histograms(run.folder, "loss") if h["count"]]
     figure = Figure(figsize=(15, 4), layout="constrained")
     axes = figure.subplots(1, 3)
     axes[0].plot(curve["step"], curve["loss"], linewidth=0.5)
     axes[0].set(title="train loss by step", xlabel="step", yscale="log")
-    axes[1].plot(curve["step"], curve["grad_norm"], linewidth=0.5, label="gradient norm")
-    axes[1].plot(curve["step"], curve["weight_norm"], label="weight norm")
+    axes[1].plot(norms["step"], norms["grad_norm"], linewidth=0.5, label="gradient norm")
+    axes[1].plot(norms["step"], norms["weight_norm"], label="weight norm")
     axes[1].set(title="norms", xlabel="step", yscale="log")
     axes[1].legend()
     if histograms:

@@ -3,7 +3,7 @@
     with start_run(root, params, stage="train") as run:
         run.record_input(path)                   # md5 of each file the stage reads
         with run.section("epoch"): ...           # timed sections (timing.py)
-        run.log_step(step, loss, losses, norms)  # loss, norms, loss histograms (~1 us a step)
+        run.log_step(step, loss, losses, norms)  # the loss; norms, histograms every N steps
         run.check_stop(checkpoint)               # Ctrl-C: save where the loop is, stop
         run.end_epoch(epoch, loss, checkpoint)   # best and periodic checkpoints
 
@@ -16,7 +16,9 @@ the `tracking` section of params.yaml, and the loop never reads it.
 runs/<run_id>/ holds:
     manifest.json      id, name, stage, status, start/end, git, data, params, environment
     diff.patch         the uncommitted changes when the work tree was dirty
-    <name>.f64/.json   scalars by step (scalars.py)
+    <name>.f64/.json   scalars (scalars.py): train (the loss of every step), norms (weight
+                       and gradient norms every N steps), epochs (the mean loss and the
+                       10%, 50%, 90% quantiles of per-sample losses of each epoch)
     histograms.jsonl   per-sample loss histograms and quantiles
     timings.json       count, total and mean seconds per timed section
     *.npz              checkpoints, the best and the final model
@@ -64,6 +66,9 @@ DIFF = "diff.patch"
 HISTOGRAMS = "histograms.jsonl"
 TIMINGS = "timings.json"
 INTERRUPTED = "interrupted"  # the checkpoint written on Ctrl-C
+# The quantiles of per-sample losses recorded with each epoch's mean loss (the "epochs" table).
+EPOCH_QUANTILES: Final = (0.1, 0.5, 0.9)
+EPOCH_QUANTILE_NAMES: Final = ("p10", "p50", "p90")
 
 # What a training loop hands over to be saved: named arrays and JSON-ready metadata.
 Checkpoint = tuple[Mapping[str, NDArray[Any]], Mapping[str, Any]]
@@ -82,7 +87,8 @@ class Run(Protocol):
         ...
 
     def log_step(self, step: int, loss: float, losses: Array, norms: Norms) -> None:
-        """Record one optimisation step: the loss always, norms and histograms when due."""
+        """Record one optimisation step: the loss always; every tracking.histogram_every
+        steps, the per-sample loss histogram and the norms (`norms` is called only then)."""
         ...
 
     def check_stop(self, checkpoint: Callable[[], Checkpoint]) -> None:
@@ -90,8 +96,9 @@ class Run(Protocol):
         ...
 
     def end_epoch(self, epoch: int, loss: float, checkpoint: Callable[[], Checkpoint]) -> None:
-        """Save the checkpoint as `best` when `loss` is the lowest yet, and as
-        `checkpoint-epochNNNN` every tracking.checkpoint_every epochs."""
+        """Keep the checkpoint as `best` when `loss` is the lowest yet (written with the next
+        periodic checkpoint and when the run ends), and save it as `checkpoint-epochNNNN`
+        every tracking.checkpoint_every epochs."""
         ...
 
 
@@ -138,11 +145,15 @@ class TrackedRun:
         self.settings = settings
         self.timings = Timings()
         self.stop_requested = False
+        self._last_losses: Array = np.zeros(1)
         self._histograms = HistogramWriter(folder / HISTOGRAMS, settings.histogram_bins)
         self._writers: list[ScalarWriter] = []
-        self._curve = self.scalars("train", ("loss", "grad_norm", "weight_norm"))
+        self._curve = self.scalars("train", ("loss",))
         self._norms: ScalarWriter | None = None  # made at the first due step: names known then
         self._best_loss = math.inf
+        self._best: Checkpoint | None = None  # kept in memory, written at checkpoints and close
+        self._epochs = self.scalars("epochs", ("loss", *EPOCH_QUANTILE_NAMES))
+        self._epoch_sample: list[Array] = []  # per-sample losses of batches seen this epoch
 
     @property
     def id(self) -> str:
@@ -158,20 +169,24 @@ class TrackedRun:
         return writer
 
     def log_step(self, step: int, loss: float, losses: Array, norms: Norms) -> None:
-        squared = norms()
-        # ||g|| and ||w|| over all tensors: sqrt of the sum of every entry's square
-        weight_norm = math.sqrt(sum(w2 for w2, _ in squared.values()))
-        grad_norm = math.sqrt(sum(g2 for _, g2 in squared.values()))
-        self._curve.log(step, loss, grad_norm, weight_norm)
-        if step % self.settings.histogram_every == 0:
-            with self.timings.section("histogram"):
-                self._histograms.log(step, "loss", losses)
-                if self._norms is None:
-                    columns = tuple(f"{k}/{n}" for k in ("w", "g") for n in squared)
-                    self._norms = self.scalars("norms", columns)
-                w = [math.sqrt(w2) for w2, _ in squared.values()]
-                g = [math.sqrt(g2) for _, g2 in squared.values()]
-                self._norms.log(step, *w, *g)
+        self._curve.log(step, loss)
+        self._last_losses = losses
+        if step % self.settings.histogram_every:
+            return
+        # every histogram_every steps: the loss of each sample, and the norms
+        with self.timings.section("histogram"):
+            self._histograms.log(step, "loss", losses)
+            self._epoch_sample.append(losses)
+            squared = norms()
+            if self._norms is None:
+                per_tensor = tuple(f"{k}/{name}" for k in ("w", "g") for name in squared)
+                self._norms = self.scalars("norms", ("weight_norm", "grad_norm", *per_tensor))
+            # ||w|| over all tensors = sqrt of the sum of every entry's square; ||g|| alike
+            total_w = math.sqrt(sum(w2 for w2, _ in squared.values()))
+            total_g = math.sqrt(sum(g2 for _, g2 in squared.values()))
+            w = [math.sqrt(w2) for w2, _ in squared.values()]
+            g = [math.sqrt(g2) for _, g2 in squared.values()]
+            self._norms.log(step, total_w, total_g, *w, *g)
 
     def check_stop(self, checkpoint: Callable[[], Checkpoint]) -> None:
         if self.stop_requested:
@@ -179,6 +194,11 @@ class TrackedRun:
             raise KeyboardInterrupt
 
     def end_epoch(self, epoch: int, loss: float, checkpoint: Callable[[], Checkpoint]) -> None:
+        # the spread of per-sample losses in the epoch, from the batches histogrammed in it
+        # (or its last batch): an estimate that costs nothing per step
+        sample = np.concatenate(self._epoch_sample or [self._last_losses])
+        self._epochs.log(epoch, loss, *np.quantile(sample, EPOCH_QUANTILES).tolist())
+        self._epoch_sample = []
         every = self.settings.checkpoint_every
         due = bool(every) and epoch % every == 0
         best = loss < self._best_loss
@@ -187,10 +207,12 @@ class TrackedRun:
         with self.timings.section("checkpoint"):
             arrays, meta = checkpoint()
             if best:
+                # a copy in memory; written with the next periodic checkpoint, or at the end
                 self._best_loss = loss
-                self.save_arrays("best", arrays, meta)
+                self._best = ({k: np.array(v, copy=True) for k, v in arrays.items()}, meta)
             if due:
                 self.save_arrays(f"checkpoint-epoch{epoch:04d}", arrays, meta)
+                self._save_best()
 
     def record_input(self, path: Path) -> None:
         """Hash a file (or folder) the stage reads and record it in the manifest."""
@@ -216,7 +238,13 @@ class TrackedRun:
     def write_manifest(self) -> None:
         save_json(self.folder / MANIFEST, self.manifest)
 
+    def _save_best(self) -> None:
+        if self._best is not None:
+            self.save_arrays("best", *self._best)
+            self._best = None
+
     def _close(self, status: str, error: str | None) -> None:
+        self._save_best()
         for writer in self._writers:
             writer.close()
         self._histograms.close()
