@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from ..evaluation.compare import Comparison
 
 evaluate_app = typer.Typer(
-    help="Compare models by the money they save, with uncertainty.", no_args_is_help=True
+    help="Compare models by the money they save, with uncertainty.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # click's plain help: typer's rich help imports rich
 )
 
 

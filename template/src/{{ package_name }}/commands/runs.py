@@ -26,7 +26,9 @@ if TYPE_CHECKING:
     from ..tracking.runs import RunInfo
 
 runs_app = typer.Typer(
-    help="List, show, compare, plot and resume experiment runs.", no_args_is_help=True
+    help="List, show, compare, plot and resume experiment runs.",
+    no_args_is_help=True,
+    rich_markup_mode=None,  # click's plain help: typer's rich help imports rich
 )
 
 CHECKPOINTS = ("interrupted.npz", "checkpoint-epoch*.npz")

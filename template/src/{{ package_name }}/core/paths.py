@@ -61,7 +61,6 @@ MODEL: Final = MODELS / "model.npz"
 # What DVC shows with `dvc metrics show` and `dvc exp show`: the few numbers a person
 # compares between experiments, all measured on train or validation, never on test.
 REPORTS: Final = Path("reports")
-TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
 VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
 # The train loss by epoch, with the spread of the per-sample losses, for `dvc plots show`.
 TRAIN_CURVE: Final = REPORTS / "train_curve.csv"

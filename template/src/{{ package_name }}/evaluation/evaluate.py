@@ -98,13 +98,14 @@ def headline(report: Mapping[str, Any]) -> dict[str, float]:
     """The few numbers a person compares between experiments (DVC's metrics): money saved
     per 1,000 customers with its interval, the best baseline's, ROC AUC and log loss."""
     best_baseline = max(float(baseline[MONEY]) for baseline in report["baselines"].values())
+    # rounded to what a comparison can tell apart: money to the unit, scores to 4 places
     return {
-        "money": report[MONEY],
-        "money_low": report["money_saved_low"],
-        "money_high": report["money_saved_high"],
-        "baseline_money": best_baseline,
-        "roc_auc": report["roc_auc"],
-        "log_loss": report["log_loss"],
+        "money": round(report[MONEY]),
+        "money_low": round(report["money_saved_low"]),
+        "money_high": round(report["money_saved_high"]),
+        "baseline_money": round(best_baseline),
+        "roc_auc": round(report["roc_auc"], 4),
+        "log_loss": round(report["log_loss"], 4),
     }
 
 

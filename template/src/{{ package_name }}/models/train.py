@@ -5,9 +5,9 @@
 The stage knows no model: it asks registry.py for the family to fit, hands it a run to
 record into (../tracking/run.py: loss, norms, per-sample loss histograms, timings,
 checkpoints), and saves what comes back through the Model interface. It writes
-models/model.npz (and a copy in the run), reports/train_metrics.json (for `dvc metrics`)
-and reports/train_curve.csv (for `dvc plots`): the loss by epoch, a few hundred bytes
-however long the run; the loss of every step stays in the run.
+models/model.npz (and a copy in the run) and reports/train_curve.csv (for `dvc plots`):
+the loss by epoch, a few hundred bytes however long the run; the loss of every step
+stays in the run.
 
 Read next: ../tracking/run.py, how a run records.
 """
@@ -21,14 +21,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core.config import Params
-from ..core.io import atomic_write, load_array, save_json
+from ..core.io import atomic_write, load_array
 from ..core.paths import (
     FEATURES_FILE,
     FEATURES_TRAIN,
     MODEL,
     TARGET_FILE,
     TRAIN_CURVE,
-    TRAIN_METRICS,
 )
 from ..tracking.run import start_run
 from ..tracking.runs import read_scalars
@@ -65,8 +64,7 @@ def run(params: Params, root: Path, resume: Path | None = None) -> None:
             "epochs": len(losses),
             "seconds": {k: v["total_s"] for k, v in tracked.timings.summary().items()},
         }
-        # what DVC compares between experiments; the rest is in the run (`runs show`)
-        save_json(root / TRAIN_METRICS, {"train_loss": losses[-1]})
+
     log.info("run %s: %d epochs, final train loss %.4f", tracked.id, len(losses), losses[-1])
 
 
