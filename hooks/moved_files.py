@@ -55,17 +55,17 @@ MOVES = [
 ]
 
 
-def render(text: str, answers: dict[str, object]) -> str:
+def render(text: str, answers: dict[str, object], strict: bool = True) -> str:
     """A template file's text or path as Copier renders it with these answers."""
-    environment = jinja2.Environment(
-        undefined=jinja2.StrictUndefined, keep_trailing_newline=True
-    )
+    undefined = jinja2.StrictUndefined if strict else jinja2.Undefined
+    environment = jinja2.Environment(undefined=undefined, keep_trailing_newline=True)
     return environment.from_string(text).render(answers)
 
 
 def project_path(template_path: str, answers: dict[str, object]) -> str | None:
     """Where a template file lands in the project, or None when the answers leave it out."""
-    parts = [render(part, answers) for part in template_path.split("/")]
+    # an answer the name depends on that is missing counts as no: the file is left out
+    parts = [render(part, answers, strict=False) for part in template_path.split("/")]
     parts[-1] = parts[-1].removesuffix(".jinja")
     return "/".join(parts) if all(parts) else None
 
@@ -91,7 +91,9 @@ def carry_edits(
         generated = git(template, "show", f"{from_ref}:template/{move.old}")
         if committed.returncode != 0 or generated.returncode != 0:
             continue  # the project never had the file, or the old template is out of reach
-        base = render(generated.stdout, answers) if move.old.endswith(".jinja") else generated.stdout
+        base = (
+            render(generated.stdout, answers) if move.old.endswith(".jinja") else generated.stdout
+        )
         if committed.stdout == base:
             continue  # not edited: the new file replaces it as it is
         with tempfile.TemporaryDirectory() as scratch:

@@ -17,7 +17,6 @@ import yaml
 TEMPLATE_REPO = Path(__file__).resolve().parents[1]
 
 
-
 def copier_questions() -> dict[str, dict[str, Any]]:
     """The questions of copier.yml (settings and derived values left out)."""
     raw = yaml.safe_load((TEMPLATE_REPO / "copier.yml").read_text(encoding="utf-8"))

@@ -25,6 +25,7 @@ COMBINATIONS = pairwise(CHOICES)
 # Jinja's delimiters; GitHub Actions' own `${{ ... }}` expressions are not Jinja.
 JINJA_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%|\{#")
 
+
 def test_matrix_covers_every_pair() -> None:
     """The designed matrix holds every pair of values of any two questions (so: every value)."""
     seen = {
