@@ -234,3 +234,19 @@ def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
         module = read_next(module)
     unvisited = sorted(p.relative_to(package).as_posix() for p in modules - set(chain))
     assert unvisited == []
+
+
+DOCS_STAGES = re.compile(r"```yaml\n(stages:\n.*?)```", flags=re.DOTALL)
+
+
+def test_docs_quote_dvc_yaml_as_generated(template: Path, tmp_path: Path) -> None:
+    """Every `stages:` excerpt in docs/ is the default project's dvc.yaml, stage for stage."""
+    project = render(template, tmp_path / "p", {})
+    stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    stale = []
+    for page in sorted((template / "docs").glob("*.md")):
+        for excerpt in DOCS_STAGES.findall(page.read_text(encoding="utf-8")):
+            for name, body in yaml.safe_load(excerpt)["stages"].items():
+                if stages.get(name) != body:
+                    stale.append(f"{page.name}: {name}")
+    assert stale == []

@@ -89,16 +89,19 @@ def fit(
     with progress_bar() as bar:
         task = bar.add_task("train", total=params.epochs * n_batches, completed=state.step)
         while state.epoch < params.epochs:
-            if len(state.order) == 0:  # a new epoch (a resumed one keeps its order)
+            # 1. shuffle: a new epoch draws a new row order (a resumed one keeps its own)
+            if len(state.order) == 0:
                 state.order = state.rng.permutation(n_rows)
             with run.section("epoch"):
                 while state.position < n_rows:
                     run.check_stop(lambda: checkpoint(state, params))
+                    # 2. the next batch: forward, loss and gradients (mlp.py)
                     rows = state.order[state.position : state.position + params.batch_size]
                     loss, losses, grads = loss_and_gradients(
                         state.model, features[rows], target[rows], params.l2
                     )
                     gradients = [g for layer in grads.hidden for g in layer] + list(grads.output)
+                    # v <- momentum * v - learning_rate * g;  w <- w + v  (in place)
                     for weight, velocity, gradient in zip(
                         weights, state.velocities, gradients, strict=True
                     ):
@@ -112,6 +115,7 @@ def fit(
                         state.step, loss, losses, partial(norms, names, weights, gradients)
                     )
                     bar.advance(task)
+            # 3. the epoch's mean loss; stop if it is not finite
             end_epoch(state, n_rows)
             run.end_epoch(state.epoch, state.epoch_losses[-1], lambda: checkpoint(state, params))
     return Fitted(model=state.model, epoch_losses=state.epoch_losses)
