@@ -48,6 +48,12 @@ PROJECTS: dict[str, dict[str, Any]] = {
     },
 }
 
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
 STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
 MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
@@ -61,11 +67,16 @@ def clean_environment() -> dict[str, str]:
     return environment
 
 
-def step(command: list[str], cwd: Path) -> str:
+def step(command: list[str], cwd: Path, environment: dict[str, str] | None = None) -> str:
     """Run one user step, printing it first; fail with its output if it fails."""
     print(f"$ {' '.join(command)}", flush=True)
     result = subprocess.run(
-        command, cwd=cwd, env=clean_environment(), capture_output=True, text=True, timeout=900
+        command,
+        cwd=cwd,
+        env={**clean_environment(), **(environment or {})},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"`{' '.join(command)}` failed in {cwd}:\n{output}"
@@ -102,16 +113,11 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
         return (template / command[-1]).resolve()
     project = scratch / "project"
     render(template, project, PROJECTS[name], skip_tasks=True)
-    # What the generated README says to do after --skip-tasks.
-    step(["git", "init", "--quiet", "--initial-branch=main"], cwd=project)
-    step(["git", "add", "--all"], cwd=project)
-    step(
-        [
-            *("git", "-c", "user.name=Test", "-c", "user.email=test@example.com"),
-            *("commit", "--quiet", "-m", "Start from copier-ml-practices"),
-        ],
-        cwd=project,
-    )
+    # What the generated README says to do after --skip-tasks, as written.
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## If the project was generated with `--skip-tasks`", 1)[1]
+    (command,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    step(["bash", "-c", command], cwd=project, environment=GIT_IDENTITY)
     return project
 
 
@@ -134,8 +140,10 @@ def assert_pre_commit_refuses_conflicts(project: Path) -> None:
 def test_generated_project_works_first_time(name: str, template: Path, tmp_path: Path) -> None:
     project = generate(name, template, tmp_path)
     assert step(["git", "log", "--oneline"], cwd=project).count("\n") == 1
+    # The lock is committed from the start, and CI installs exactly it.
+    assert "uv.lock" in step(["git", "ls-files"], cwd=project).splitlines()
+    step(["uv", "sync", "--locked"], cwd=project)
 
-    step(["uv", "sync"], cwd=project)
     step(["uv", "run", "ruff", "check", "."], cwd=project)
     step(["uv", "run", "ruff", "format", "--check", "."], cwd=project)
     step(["uv", "run", "mypy"], cwd=project)
