@@ -115,6 +115,7 @@ def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[
         files.add("LICENSE")
     if answers["ci"] == "github":
         files |= {".github/workflows/ci.yml", ".github/workflows/template-update.yml"}
+        files.add(".github/dependabot.yml")
     if answers["ci"] == "gitlab":
         files.add(".gitlab-ci.yml")
     return files
@@ -283,7 +284,7 @@ def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) ->
     project = render(template, tmp_path / "p", {"ci": ci})
     commands = ci_commands(project, ci)
     assert commands == [
-        "uv sync",
+        "uv sync --locked",
         "uv run pre-commit run --all-files",
         "uv run pytest",
         "uv run dvc repro",
