@@ -97,7 +97,8 @@ def test_github_ci_is_least_privilege(github_project: Path) -> None:
     assert "group" in update["concurrency"]
     for workflow in (ci, update):
         for job in workflow["jobs"].values():
-            checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]
+            steps = job["steps"]
+            checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]
             assert checkouts
             assert all(s["with"]["persist-credentials"] is False for s in checkouts)
 

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .helpers import TEMPLATE_REPO, render
+from .helpers import readme_generate_command, render
 
 pytestmark = pytest.mark.slow
 
@@ -87,15 +86,6 @@ def stages_run(output: str) -> list[str]:
     return re.findall(r"Running stage '([a-z]+)'", output)
 
 
-def readme_generate_command() -> list[str]:
-    """The first command of the template's README, which generates a project."""
-    readme = (TEMPLATE_REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
-    command = shlex.split(block.splitlines()[0], comments=True)
-    assert command[:3] == ["uvx", "copier", "copy"], command
-    return command
-
-
 def readme_daily_commands(project: Path) -> list[str]:
     """The commands of the generated README's "Every day" block, comments stripped."""
     readme = (project / "README.md").read_text(encoding="utf-8")
@@ -116,8 +106,8 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
     # What the generated README says to do after --skip-tasks, as written.
     readme = (project / "README.md").read_text(encoding="utf-8")
     section = readme.split("## If the project was generated with `--skip-tasks`", 1)[1]
-    (command,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
-    step(["bash", "-c", command], cwd=project, environment=GIT_IDENTITY)
+    (line,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    step(["bash", "-c", line], cwd=project, environment=GIT_IDENTITY)
     return project
 
 

@@ -100,7 +100,8 @@ def test_lock_without_the_index_says_what_to_run(tmp_path: Path, offline_uv: Non
 def test_lock_without_uv_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = write_project(tmp_path / "project", [])
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    assert post_copy.lock(project) == f"uv is not installed: skipped locking; {post_copy.LOCK_LATER}"
+    message = post_copy.lock(project)
+    assert message == f"uv is not installed: skipped locking; {post_copy.LOCK_LATER}"
 
 
 def test_main_reports_and_exits_zero(

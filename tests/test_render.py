@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
 
@@ -292,3 +293,16 @@ def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) ->
     readme = (project / "README.md").read_text()
     missing = [command for command in commands if f"{command}" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize("typed", ["relative", "absolute"])
+def test_answers_file_records_a_source_update_can_find(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    """A template path typed relative is stored absolute (inside the project it would name
+    another folder); URLs keep their form (tests/test_readme_update.py, slow)."""
+    monkeypatch.chdir(template.parent)
+    source = template.name if typed == "relative" else str(template)
+    copier.run_copy(source, tmp_path / "p", defaults=True, unsafe=True, skip_tasks=True, quiet=True)
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template.resolve())
