@@ -14,10 +14,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from pathlib import Path
+import tarfile
+import zipfile
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+import yaml
 
 from .helpers import readme_generate_command, render
 
@@ -47,6 +50,7 @@ PROJECTS: dict[str, dict[str, Any]] = {
     },
 }
 
+GIT_COMMIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit"]
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test",
     "GIT_AUTHOR_EMAIL": "test@example.com",
@@ -126,6 +130,68 @@ def assert_pre_commit_refuses_conflicts(project: Path) -> None:
     step(["git", "rm", "--quiet", "--force", "notes.txt", "README.md.rej"], cwd=project)
 
 
+def assert_large_file_hook_skips_lock_files(project: Path) -> None:
+    """A newly added uv.lock (about 1 MB) passes the large-file hook; a large data file
+    added beside it does not."""
+    step(["git", "rm", "--quiet", "--cached", "uv.lock"], cwd=project)
+    step([*GIT_COMMIT, "--quiet", "-m", "Untrack uv.lock for a moment"], cwd=project)
+    (project / "big.bin").write_bytes(b"\0" * 600_000)
+    step(["git", "add", "uv.lock", "big.bin"], cwd=project)
+    command = ["uv", "run", "pre-commit", "run", "check-added-large-files", "--files"]
+    result = subprocess.run(
+        [*command, "uv.lock", "big.bin"],
+        cwd=project,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "big.bin (" in result.stdout
+    assert "uv.lock (" not in result.stdout
+    step(["git", "rm", "--quiet", "--force", "big.bin"], cwd=project)
+    step(["git", "reset", "--quiet", "--soft", "HEAD~1"], cwd=project)
+    assert step(["git", "status", "--porcelain"], cwd=project) == ""
+
+
+def declared_outputs(project: Path) -> set[str]:
+    """Every path dvc.yaml declares as a stage's output, metric or plot."""
+    pipeline = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))
+    declared = set()
+    for stage in pipeline["stages"].values():
+        for kind in ("outs", "metrics", "plots"):
+            for entry in stage.get(kind, []):
+                declared |= set(entry) if isinstance(entry, dict) else {entry}
+    return declared
+
+
+def assert_only_pipeline_changes(project: Path) -> None:
+    """After a day's commands, git sees only what a day's work changes: the pipeline's
+    declared outputs (and the .gitignore files DVC writes beside them), dvc.lock, the
+    params an experiment changed and the journal; nothing a tool left behind."""
+    status = step(["git", "status", "--porcelain", "--untracked-files=all"], cwd=project)
+    declared = declared_outputs(project)
+    beside = {(PurePosixPath(path).parent / ".gitignore").as_posix() for path in declared}
+    expected = {"dvc.lock", "params.yaml", "JOURNAL.md"} | declared | beside
+    unexpected = [line for line in status.splitlines() if line[3:] not in expected]
+    assert unexpected == []
+
+
+def assert_build_holds_only_code(project: Path, out: Path) -> None:
+    """`uv build` after the pipeline ran: the sdist and wheel hold the code, not the data."""
+    step(["uv", "build", "--quiet", "--out-dir", str(out)], cwd=project)
+    (sdist,) = out.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        tops = {name.split("/")[1] for name in archive.getnames() if name.count("/")}
+    # PKG-INFO is the metadata; hatch adds .gitignore, which says what the sdist leaves out.
+    allowed = {"src", "tests", "README.md", "LICENSE", "pyproject.toml", "PKG-INFO", ".gitignore"}
+    assert {"src", "tests", "README.md", "pyproject.toml"} <= tops <= allowed, tops
+    (wheel,) = out.glob("*.whl")
+    (package,) = [path.name for path in (project / "src").iterdir()]
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {top.split("-")[0] for top in tops} == {package}, tops
+
+
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_generated_project_works_first_time(name: str, template: Path, tmp_path: Path) -> None:
     project = generate(name, template, tmp_path)
@@ -143,6 +209,7 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
 
     step(["uv", "run", "pre-commit", "run", "--all-files"], cwd=project)
     assert_pre_commit_refuses_conflicts(project)
+    assert_large_file_hook_skips_lock_files(project)
 
     monitoring = PROJECTS[name].get("include_monitoring", True)
     extra = MONITORING_STAGES if monitoring else []
@@ -170,3 +237,5 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
         step(["bash", "-c", command], cwd=project)
     assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
+    assert_only_pipeline_changes(project)
+    assert_build_holds_only_code(project, tmp_path / "dist")
