@@ -17,6 +17,7 @@ ratio to the json.dumps baseline (round by round: median and range). A claim in 
 is one of these lines, with its range.
 
 Run: uv run python -m benchmarks.monitoring [--calls 200000] [--repeats 7] [--smoke]
+     [--project PATH]
 """
 
 import argparse
@@ -24,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.project import generated_project, run
+from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = """
 import importlib, json, logging, statistics, sys, tempfile, time
@@ -103,11 +104,12 @@ def main() -> int:
     parser.add_argument("--calls", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--smoke", action="store_true", help="1,000 calls, 2 rounds")
+    add_project_option(parser)
     args = parser.parse_args()
     if args.smoke:
         args.calls, args.repeats = 1_000, 2
     with tempfile.TemporaryDirectory() as scratch:
-        project = generated_project(Path(scratch))
+        project = project_for(args.project, Path(scratch))
         print(
             f"{args.calls} calls per case, {args.repeats} rounds, median and range over them, "
             f"Python {sys.version.split()[0]}"
