@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .helpers import render
+from .conftest import Rendered
 
 TOOLS = Path(sys.executable).parent  # zizmor and check-jsonschema come with the dev group
 
@@ -33,9 +33,9 @@ def load(path: Path) -> dict[Any, Any]:
     return loaded
 
 
-@pytest.fixture(scope="module")
-def github_project(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(template, tmp_path_factory.mktemp("github") / "p", {"ci": "github"})
+@pytest.fixture
+def github_project(rendered: Rendered) -> Path:
+    return rendered({"ci": "github"})
 
 
 def test_zizmor_finds_nothing(github_project: Path) -> None:
@@ -68,10 +68,10 @@ def test_zizmor_flags_a_checkout_that_keeps_credentials(
     ],
 )
 def test_ci_files_match_their_schemas(
-    template: Path, tmp_path: Path, ci: str, schema: str, files: list[str]
+    rendered: Rendered, ci: str, schema: str, files: list[str]
 ) -> None:
     """Each CI file validates against the schema GitHub or GitLab publish for it."""
-    project = render(template, tmp_path / "p", {"ci": ci})
+    project = rendered({"ci": ci})
     result = lint("check-jsonschema", "--builtin-schema", schema, *(project / f for f in files))
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -104,9 +104,9 @@ def test_github_ci_is_least_privilege(github_project: Path) -> None:
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab", "none"])
-def test_dependabot_watches_actions_and_uv(template: Path, tmp_path: Path, ci: str) -> None:
+def test_dependabot_watches_actions_and_uv(rendered: Rendered, ci: str) -> None:
     """With ci: github, Dependabot bumps the actions and uv.lock; otherwise no config."""
-    project = render(template, tmp_path / "p", {"ci": ci})
+    project = rendered({"ci": ci})
     config = project / ".github" / "dependabot.yml"
     assert config.exists() == (ci == "github")
     if ci == "github":

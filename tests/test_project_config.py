@@ -18,14 +18,14 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from .helpers import render
+from .conftest import Rendered
 
 PRE_COMMIT_WITH_UNSUPPORTED = Version("4.4.0")  # `language: unsupported` arrived in 4.4.0
 
 
-@pytest.fixture(scope="module")
-def project(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return render(template, tmp_path_factory.mktemp("config") / "p", {})
+@pytest.fixture
+def project(rendered: Rendered) -> Path:
+    return rendered({})
 
 
 def hooks(project: Path) -> dict[str, dict[str, Any]]:
@@ -78,14 +78,14 @@ def test_pytest_is_strict(project: Path) -> None:
 
 
 @pytest.mark.parametrize("license_name", ["MIT", "Proprietary"])
-def test_builds_list_only_code(template: Path, tmp_path: Path, license_name: str) -> None:
+def test_builds_list_only_code(rendered: Rendered, license_name: str) -> None:
     """The sdist takes src, tests, README, LICENSE (when there is one) and pyproject only."""
-    rendered = render(template, tmp_path / "p", {"license": license_name})
-    targets = pyproject(rendered)["tool"]["hatch"]["build"]["targets"]
+    project = rendered({"license": license_name})
+    targets = pyproject(project)["tool"]["hatch"]["build"]["targets"]
     listed = set(targets["sdist"]["only-include"])
     licence = {"LICENSE"} if license_name != "Proprietary" else set()
     assert listed == {"src", "tests", "README.md", "pyproject.toml"} | licence
-    assert all((rendered / path).exists() for path in listed)
+    assert all((project / path).exists() for path in listed)
     assert targets["wheel"]["packages"] == ["src/churn_model"]
 
 
@@ -98,9 +98,11 @@ def test_builds_list_only_code(template: Path, tmp_path: Path, license_name: str
         ("dvc.lock", False),
     ],
 )
-def test_gitignore_covers_what_tools_leave(project: Path, path: str, ignored: bool) -> None:
+def test_gitignore_covers_what_tools_leave(
+    project: Path, tmp_path: Path, path: str, ignored: bool
+) -> None:
     """What the README's commands leave behind is ignored; what git must keep is not."""
-    if not (project / ".git").exists():
-        subprocess.run(["git", "init", "--quiet"], cwd=project, check=True)
-    result = subprocess.run(["git", "check-ignore", "--quiet", path], cwd=project)
+    (tmp_path / ".gitignore").write_text((project / ".gitignore").read_text())
+    subprocess.run(["git", "init", "--quiet"], cwd=tmp_path, check=True)
+    result = subprocess.run(["git", "check-ignore", "--quiet", path], cwd=tmp_path)
     assert (result.returncode == 0) == ignored

@@ -11,6 +11,7 @@ import copier
 import pytest
 import yaml
 
+from .conftest import Rendered
 from .helpers import CHOICES, combination_id, generated_files, pairwise, parse, render
 
 COMBINATIONS = pairwise(CHOICES)
@@ -139,9 +140,9 @@ def test_matrix_covers_every_pair() -> None:
     assert len(COMBINATIONS) <= 30  # far fewer than the 864 of the full product
 
 
-def test_defaults_render(template: Path, tmp_path: Path) -> None:
+def test_defaults_render(rendered: Rendered) -> None:
     """`copier copy --defaults` gives the default project, file for file."""
-    project = render(template, tmp_path / "project", {})
+    project = rendered({})
     defaults = {name: values[0] for name, values in CHOICES.items()}
     assert {p.relative_to(project).as_posix() for p in generated_files(project)} == expected_tree(
         defaults
@@ -149,9 +150,9 @@ def test_defaults_render(template: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
-def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, Any]) -> None:
+def test_combination_renders(rendered: Rendered, answers: dict[str, Any]) -> None:
     """Each combination: exact tree, no Jinja syntax left, TOML/YAML/JSON/Python parse."""
-    project = render(template, tmp_path / "project", answers)
+    project = rendered(answers)
     files = list(generated_files(project))
     assert {p.relative_to(project).as_posix() for p in files} == expected_tree(answers)
 
@@ -230,8 +231,8 @@ def test_package_name_is_derived_from_project_name(template: Path, tmp_path: Pat
     assert dvc["stages"]["train"]["cmd"] == "fraud_detector_2000 stage train"
 
 
-def test_answers_file_records_the_answers(template: Path, tmp_path: Path) -> None:
-    project = render(template, tmp_path / "p", {"ci": "gitlab"})
+def test_answers_file_records_the_answers(rendered: Rendered) -> None:
+    project = rendered({"ci": "gitlab"})
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["ci"] == "gitlab"
     assert answers["package_name"] == "churn_model"
@@ -256,9 +257,9 @@ def test_derived_package_name_is_always_valid(
     assert (project / "src" / package / "cli.py").exists()
 
 
-def test_github_projects_watch_for_template_updates(template: Path, tmp_path: Path) -> None:
+def test_github_projects_watch_for_template_updates(rendered: Rendered) -> None:
     """With ci: github, a scheduled workflow runs `copier check-update` and opens an issue."""
-    project = render(template, tmp_path / "p", {"ci": "github"})
+    project = rendered({"ci": "github"})
     workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text())
     assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as True
     steps = workflow["jobs"]["check"]["steps"]
@@ -280,9 +281,9 @@ def ci_commands(project: Path, ci: str) -> list[str]:
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
-def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) -> None:
+def test_ci_runs_the_readme_commands(rendered: Rendered, ci: str) -> None:
     """CI checks, tests and reproduces exactly as the README tells a person to."""
-    project = render(template, tmp_path / "p", {"ci": ci})
+    project = rendered({"ci": ci})
     commands = ci_commands(project, ci)
     assert commands == [
         "uv sync --locked",
