@@ -4,9 +4,8 @@ A journal is the cheapest tool against repeating dead ends: what you tried, what
 happened, what you decided. Each entry made by `<package> journal add` records the
 moment, the commit, the latest train run and the validation metrics (with the run whose
 model they are of, when it is not the latest), and how long the work took, so the entry
-can be traced back to code and results; `<package> journal time`
-sums the time spent by tag and by week. JOURNAL.md stays plain Markdown that you can
-also edit by hand.
+can be traced back to code and results; `<package> journal time` sums the time spent by
+tag and by week. JOURNAL.md stays plain Markdown that you can also edit by hand.
 
     uv run <package> journal add "Tried tenure buckets; AUC +0.01" --tag features --spent 1h30m
     uv run <package> journal time
