@@ -58,7 +58,8 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Test",
     "GIT_COMMITTER_EMAIL": "test@example.com",
 }
-STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
+# `params` checks params.yaml first, so a bad value stops DVC before it deletes outputs.
+STAGES = ["params", "ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
 MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
 
@@ -225,7 +226,7 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("learning_rate: 0.05", "learning_rate: 0.03"))
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(third) == ["train", "evaluate", "test", *extra]
+    assert stages_run(third) == ["params", "train", "evaluate", "test", *extra]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
     # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`,

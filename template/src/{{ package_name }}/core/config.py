@@ -6,6 +6,12 @@ validates the whole file at once, so a typo stops the pipeline with one line nam
 key and what is valid (`train.learning_rate: must be > 0, got -1`) before a stage writes
 anything. Command-line overrides (`--set train.epochs=5`) go through the same checks.
 
+DVC deletes a stage's outputs before it runs the stage's command, so a stage that stops
+at a bad value has already lost its old outputs. `run` below is therefore the pipeline's
+first stage, `params`: it checks the file (and that every key dvc.yaml names is set) and
+writes params.checked, whose content never changes; every other stage depends on that
+file, so `dvc repro` stops at a bad value before any stage's outputs are touched.
+
 Read next: paths.py.
 """
 
@@ -18,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import ErrorDetails
 
 from .errors import ConfigError
-from .paths import PARAMS_FILE
+from .paths import DVC_YAML, PARAMS_CHECKED, PARAMS_FILE
 
 
 class Section(BaseModel):
@@ -144,6 +150,9 @@ def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Para
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
         raise ConfigError(f"{path}: not valid YAML{line}") from None
+    if raw is None:
+        sections = ", ".join(_fields_at(()))
+        raise ConfigError(f"{path}: is empty; it must hold the sections {sections}")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: must be a mapping of stage names to sections")
     for override in overrides:
@@ -152,6 +161,45 @@ def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Para
         return Params.model_validate(raw)
     except ValidationError as error:
         raise ConfigError("\n".join(_describe(e) for e in error.errors())) from None
+
+
+def run(params: Params, root: Path) -> None:
+    """Stage 0, params: `params` passed every check on load (the stage command loads them
+    first); check that every params key dvc.yaml names is set, and write params.checked."""
+    from .io import atomic_write
+
+    unset = _unset_keys(as_dict(params), root / DVC_YAML)
+    if unset:
+        raise ConfigError("\n".join(unset))
+    with atomic_write(root / PARAMS_CHECKED) as handle:
+        handle.write(CHECKED.encode("utf-8"))
+
+
+# What params.checked says: the same bytes whatever the params, so that a valid change
+# reruns only the stages whose own params or inputs changed.
+CHECKED = (
+    "params.yaml passed every check of core/config.py. The params stage of dvc.yaml wrote\n"
+    "this file and every other stage depends on it, so `dvc repro` stops at a bad value\n"
+    "before DVC deletes any stage's outputs.\n"
+)
+
+
+def _unset_keys(values: Mapping[str, Any], dvc_yaml: Path) -> list[str]:
+    """A line for each params key a stage of dvc.yaml reads that params.yaml does not set
+    (an optional section left out), or none without dvc.yaml."""
+    if not dvc_yaml.exists():
+        return []
+    stages = (yaml.safe_load(dvc_yaml.read_text(encoding="utf-8")) or {}).get("stages", {})
+    unset = []
+    for name, stage in stages.items():
+        # a key of params.yaml is a string; `{other.yaml: [keys]}` names another file
+        for key in (k for k in stage.get("params", []) if isinstance(k, str)):
+            node: Any = values
+            for part in key.split("."):
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is None:
+                unset.append(f"{key}: is missing; the {name} stage of dvc.yaml reads it")
+    return unset
 
 
 def _apply_override(raw: dict[str, Any], override: str) -> None:

@@ -20,6 +20,11 @@ Split = Literal["train", "validation", "test"]
 SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
 
 PARAMS_FILE: Final = Path("params.yaml")
+# The pipeline DVC runs; the folder that holds it is the project root.
+DVC_YAML: Final = Path("dvc.yaml")
+# params (the first stage): written once params.yaml has passed every check; every other
+# stage depends on it, so DVC runs the check before it deletes any stage's outputs.
+PARAMS_CHECKED: Final = Path("params.checked")
 JOURNAL: Final = Path("JOURNAL.md")
 
 DATA: Final = Path("data")
@@ -115,7 +120,7 @@ def find_project_root(start: Path | None = None) -> Path:
     project (src/, notebooks/), and so do notebooks and scripts."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").is_file():
+        if (folder / DVC_YAML).is_file():
             return folder
     raise NotAProjectError(
         f"no dvc.yaml in {here} or any folder above it: run this inside the project"

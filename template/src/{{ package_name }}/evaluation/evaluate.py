@@ -9,7 +9,8 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
    bootstrap interval, and beside it ROC AUC, PR AUC, log loss, Brier score and the
    confusion matrix at the threshold (metrics.py): reports/validation_report.json, and
    the few numbers to compare experiments by in reports/validation_metrics.json (DVC's).
-   `beats_baselines` is false when any baseline saves at least as much as the model.
+   `beats_baselines` is false when any baseline saves at least as much as the model, and
+   `model_run` names the run that trained the model scored (the journal quotes it).
 4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
 
 The money on validation is measured at a threshold chosen on those same rows, so it is
@@ -43,7 +44,7 @@ from ..core.paths import (
     VALIDATION_REPORT,
 )
 from ..core.types import Array
-from ..models.registry import load_model
+from ..models.registry import load_model, model_metadata
 from .baselines import fit_logistic_regression, save_linear
 from .metrics import calibration_curve, classification_report
 from .money import PER_CUSTOMERS, bootstrap_interval, choose_threshold, savings_per_row
@@ -146,6 +147,8 @@ def run(params: Params, root: Path) -> None:
     }
     thresholds = {name: choose_threshold(y, p, params.outcome) for name, p in scores.items()}
     report = outcome_report(y, scores, thresholds, params)
+    # which model these numbers are of: a later `stage train` replaces models/model.npz
+    report["model_run"] = model_metadata(root / MODEL).get("run_id")
     curves = {
         name: calibration_curve(y, p, params.evaluate.calibration_bins)
         for name, p in scores.items()

@@ -10,7 +10,7 @@ Read next: train.py, the stage.
 
 import json
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -29,17 +29,22 @@ def trained() -> ModelFamily:
     return FAMILIES[TRAINED]
 
 
-def family_of(path: Path) -> str:
-    """The family a saved model names in its metadata (models saved before there were
-    families are MLPs)."""
+def model_metadata(path: Path) -> dict[str, Any]:
+    """What a saved model was written with: its family, and from the train stage the train
+    params and `run_id`, the run that made it."""
     if not path.exists():
         raise MissingInputError(f"{path}: not found; run the train stage first")
     try:
         with np.load(path, allow_pickle=False) as stored:
-            metadata = json.loads(str(stored["metadata"])) if "metadata" in stored.files else {}
+            return json.loads(str(stored["metadata"])) if "metadata" in stored.files else {}
     except (OSError, ValueError) as error:
         raise DataError(f"{path}: not a saved model (.npz): {error}") from None
-    return str(metadata.get("family", mlp.NAME))
+
+
+def family_of(path: Path) -> str:
+    """The family a saved model names in its metadata (models saved before there were
+    families are MLPs)."""
+    return str(model_metadata(path).get("family", mlp.NAME))
 
 
 def load_model(path: Path) -> Model:
