@@ -10,6 +10,7 @@ Read next: wiring.py.
 """
 
 import json
+import os
 import subprocess
 import sys
 from functools import cached_property
@@ -110,7 +111,8 @@ class Project:
         try:
             return load_params(self.root / PARAMS_FILE)
         except ProjectError as error:
-            raise NotAvailableError(str(error).replace("\n", "; ")) from None
+            message = str(error).replace(f"{self.root}{os.sep}", "").replace("\n", "; ")
+            raise NotAvailableError(message) from None
 
     @cached_property
     def settings(self) -> DoctorParams:

@@ -134,7 +134,9 @@ def default_remote(project: Project) -> str | None:
 def outputs_pushed(project: Project) -> Verdict:
     remote = default_remote(project)
     if remote is None:
-        raise NotAvailableError("no default DVC remote: `uv run dvc remote add -d NAME URL` sets one")
+        raise NotAvailableError(
+            "no default DVC remote: `uv run dvc remote add -d NAME URL` sets one"
+        )
     status = dvc_json(project, "status", "--cloud")
     missing = sorted(path for path, state in status.items() if state != "deleted")
     if missing:
