@@ -203,7 +203,9 @@ def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) ->
     ]
     assert commands[4].startswith("uv run churn_model doctor --format html > reports/doctor.html")
     readme = (project / "README.md").read_text()
-    missing = [command for command in [*commands[:4], "uv run churn_model doctor"] if command not in readme]
+    missing = [
+        command for command in [*commands[:4], "uv run churn_model doctor"] if command not in readme
+    ]
     assert missing == []
 
 

@@ -43,7 +43,7 @@ def runs_tied_to_commits(project: Project) -> Verdict:
         found = project.git_output(
             "cat-file",
             "--batch-check=%(objectname) %(objecttype)",
-            input_text="".join(f"{commit}^{{commit}}\n" for commit in named.values()),
+            input_text="".join(commit + "^{commit}\n" for commit in named.values()),
         ).splitlines()
         untied += [
             f"{run_id} ({commit[:7]} is not in this repository)"

@@ -10,7 +10,6 @@ Read next: experiments.py.
 """
 
 from ..core.paths import FEATURES_TEST, PACKAGE, TEST_LEDGER, VALIDATION_REPORT
-from ..evaluation.evaluate import MONEY
 from ..pipeline import StageName
 from .check import EVALUATION, PASS, Verdict, check, fail, listing
 from .project import NotAvailableError, Project
@@ -58,6 +57,8 @@ def few_test_looks(project: Project) -> Verdict:
     "EV003", "The latest model saves more money than every baseline", EVALUATION, "evaluation.md"
 )
 def beats_baselines(project: Project) -> Verdict:
+    from ..evaluation.evaluate import MONEY
+
     report = project.read_json(VALIDATION_REPORT)
     try:
         model = float(report[MONEY])

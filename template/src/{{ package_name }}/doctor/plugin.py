@@ -13,6 +13,7 @@ place for the reason of a skip, so the reason is added to the name:
 Read next: registry.py, the list of checks.
 """
 
+import re
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -43,7 +44,7 @@ class ReviewCheck:
         if verdict.passed is None:
             # the reason goes into the name; braces doubled, as repo-review formats names
             name = f"{self.definition.name} (skipped: {verdict.message})"
-            self.__doc__ = name.replace("{", "{{").replace("}", "}}")
+            self.__doc__ = re.sub(r"([{}])", r"\1\1", name)
             return None
         return True if verdict.passed else verdict.message
 

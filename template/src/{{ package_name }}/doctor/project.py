@@ -15,7 +15,7 @@ import subprocess
 import sys
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 import yaml
 from pydantic import ValidationError
@@ -24,9 +24,11 @@ from ..core.config import DoctorParams, Params, load_params
 from ..core.errors import ProjectError
 from ..core.git import GitState, git_state
 from ..core.paths import JOURNAL, PARAMS_FILE, RUNS
-from ..journal import Entry, read_entries
-from ..tracking.runs import RunInfo, list_runs
 from .wiring import DvcStage, read_stages
+
+if TYPE_CHECKING:  # numpy comes with them: imported when a check reads runs or the journal
+    from ..journal import Entry
+    from ..tracking.runs import RunInfo
 
 
 class NotAvailableError(Exception):
@@ -126,8 +128,10 @@ class Project:
 
     # --- runs, journal, reports -----------------------------------------------------------
     @cached_property
-    def runs(self) -> list[RunInfo]:
+    def runs(self) -> list["RunInfo"]:
         """Every run, oldest first; NotAvailableError when there is none."""
+        from ..tracking.runs import list_runs
+
         try:
             runs = list_runs(self.root)
         except (OSError, ValueError, KeyError) as error:
@@ -139,12 +143,14 @@ class Project:
         return runs
 
     @property
-    def recent_runs(self) -> list[RunInfo]:
+    def recent_runs(self) -> list["RunInfo"]:
         """The last doctor.recent_runs runs."""
         return self.runs[-self.settings.recent_runs :]
 
     @cached_property
-    def journal(self) -> list[Entry]:
+    def journal(self) -> list["Entry"]:
+        from ..journal import read_entries
+
         if not (self.root / JOURNAL).is_file():
             raise NotAvailableError(f"no {JOURNAL}: `journal add` starts one")
         try:

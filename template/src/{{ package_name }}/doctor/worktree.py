@@ -9,11 +9,13 @@ Read next: stages.py.
 
 import re
 import shutil
+from typing import TYPE_CHECKING
 
-from ..tracking.run import DIFF
-from ..tracking.runs import RunInfo
 from .check import PASS, WORKTREE, Verdict, check, fail, listing
 from .project import NotAvailableError, Project, last_line
+
+if TYPE_CHECKING:
+    from ..tracking.runs import RunInfo
 
 # What a run's result depends on besides params and data: the package and the stages'
 # commands. A run's uncommitted dvc.lock, reports or uv.lock do not make its code unknown.
@@ -33,8 +35,10 @@ def under_git(project: Project) -> Verdict:
     return PASS
 
 
-def uncommitted_code(run: RunInfo) -> list[str]:
+def uncommitted_code(run: "RunInfo") -> list[str]:
     """The code paths (CODE) that were changed or new when the run started."""
+    from ..tracking.run import DIFF
+
     if not run.manifest.get("git", {}).get("dirty"):
         return []
     diff = run.folder / DIFF
