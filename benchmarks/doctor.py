@@ -13,6 +13,8 @@ Run: uv run python -m benchmarks.doctor [--repeats 5]
 """
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,12 +39,16 @@ def well_kept(project: Path) -> None:
     run(["git", *identity, "commit", "--quiet", "--no-verify", "-m", "first results"], project)
 
 
-def seconds(command: list[str], project: Path) -> float:
-    """Wall time of one run of `command` in the project (its exit status not checked:
-    the audit exits 1 when a check fails, and is timed all the same)."""
+def seconds(command: list[str], project: Path) -> tuple[float, float]:
+    """Wall and CPU time (user + system, its processes and theirs) of one run of `command`
+    in the project; the exit status is not checked: an audit that finds a failure is timed
+    all the same. CPU time is what a busy machine does not inflate."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, cwd=project, capture_output=True, check=False)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
 
 
 def main() -> None:
@@ -69,13 +75,17 @@ def main() -> None:
             name: [seconds(command, project) for _ in range(args.repeats)]
             for name, command in cases.items()
         }
-    floor = statistics.median(times["dvc status (DVC alone)"])
-    print(f"\n{args.repeats} repeats, Python {sys.version.split()[0]}")
-    print(f"{'case':32} {'median (s)':>10} {'min':>7} {'max':>7} {'/ dvc status':>13}")
+    floor = statistics.median(wall for wall, _ in times["dvc status (DVC alone)"])
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{args.repeats} repeats, Python {sys.version.split()[0]}, load average {load}")
+    print(f"{'case':32} {'wall median (s)':>15} {'min':>6} {'max':>6} {'CPU (s)':>8} {'/ dvc':>6}")
     for name, values in times.items():
-        median = statistics.median(values)
+        walls = [wall for wall, _ in values]
+        cpu = statistics.median(cpu for _, cpu in values)
+        median = statistics.median(walls)
         print(
-            f"{name:32} {median:10.2f} {min(values):7.2f} {max(values):7.2f} {median / floor:13.2f}"
+            f"{name:32} {median:15.2f} {min(walls):6.2f} {max(walls):6.2f} {cpu:8.2f} "
+            f"{median / floor:6.2f}"
         )
 
 

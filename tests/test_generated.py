@@ -11,6 +11,7 @@ the other versions are covered by the fast render tests.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -115,6 +116,24 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
     return project
 
 
+def assert_doctor_answers_every_check(project: Path) -> None:
+    """The README's audit answers each check; a fresh project fails some (uv.lock and the
+    results are not committed yet), each failure with what to do."""
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    package = re.search(r"^package_name: (\S+)$", answers, flags=re.MULTILINE)
+    assert package is not None, answers
+    command = ["uv", "run", package.group(1), "doctor", "--format", "json"]
+    print(f"$ {' '.join(command)}", flush=True)
+    audit = subprocess.run(
+        command, cwd=project, env=clean_environment(), capture_output=True, text=True
+    )
+    assert audit.returncode in (0, 1), audit.stderr
+    checks = json.loads(audit.stdout)["checks"]
+    assert len(checks) >= 20
+    assert all(check["result"] is not False or check["err_msg"] for check in checks.values())
+    assert checks["PL001"]["result"] is True
+
+
 def assert_pre_commit_refuses_conflicts(project: Path) -> None:
     """The pair of the passing run: conflict markers and .rej files stop a commit."""
     (project / "notes.txt").write_text("a\n<<<<<<< before updating\nb\n=======\nc\n>>>>>>> after\n")
@@ -175,3 +194,4 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
         step(["bash", "-c", command], cwd=project)
     assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
+    assert_doctor_answers_every_check(project)

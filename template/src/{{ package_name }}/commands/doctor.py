@@ -66,6 +66,7 @@ def doctor(
         raise ProjectError(
             "repo-review is not installed: run `uv sync` (the doctor group)"
         ) from None
+    from ..doctor.plugin import register_only
     from ..doctor.registry import CHECKS
 
     logging.getLogger("repo_review").setLevel(logging.WARNING)  # not its timings
@@ -81,16 +82,27 @@ def doctor(
             path = project_root()
         except NotAProjectError:  # no dvc.yaml: audit this folder, and PL001 says so
             path = Path.cwd()
-    chosen = {part.strip() for part in select.split(",") if part.strip()}
     codes = [
         code
         for code, definition in CHECKS.items()
         if (not fast or definition.fast)
-        and (not chosen or code in chosen or code.rstrip("0123456789") in chosen)
+        and matches(code, select, True)
+        and not matches(code, ignore)
     ]
     arguments = [str(path), "--format", output_format, "--show", show]
-    arguments += ["--select", ",".join(codes) or "none", "--ignore", ignore]
+    arguments += ["--select", ",".join(codes) or "none"]
+    register_only(set(codes))  # repo-review would run every check, then drop the others
     try:
         repo_review(arguments)
     except SystemExit as done:  # repo-review exits 3 when a check failed
         raise typer.Exit(0 if not done.code else 1) from None
+    finally:
+        register_only(None)
+
+
+def matches(code: str, selectors: str, empty: bool = False) -> bool:
+    """Whether `PL001` is named by `PL,EV001` (an id or its letters); `empty` if none given."""
+    names = {part.strip() for part in selectors.split(",") if part.strip()}
+    if not names:
+        return empty
+    return code in names or code.rstrip("0123456789") in names

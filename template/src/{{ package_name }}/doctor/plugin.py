@@ -49,8 +49,23 @@ class ReviewCheck:
         return True if verdict.passed else verdict.message
 
 
+# repo-review runs every check it is given and filters the results by --select only
+# afterwards; `doctor` registers only the checks it selected, so `--fast` runs no DVC.
+_registered: set[str] | None = None  # None: every check
+
+
+def register_only(codes: set[str] | None) -> None:
+    """Give repo-review only these checks in this process (None: every check again)."""
+    global _registered
+    _registered = codes
+
+
 def repo_review_checks() -> dict[str, ReviewCheck]:
-    return {code: ReviewCheck(definition) for code, definition in CHECKS.items()}
+    return {
+        code: ReviewCheck(definition)
+        for code, definition in CHECKS.items()
+        if _registered is None or code in _registered
+    }
 
 
 def repo_review_families() -> dict[str, dict[str, str | int]]:
