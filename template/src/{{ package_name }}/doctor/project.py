@@ -134,7 +134,7 @@ class Project:
 
         try:
             runs = list_runs(self.root)
-        except (OSError, ValueError, KeyError) as error:
+        except (OSError, ValueError, KeyError, TypeError) as error:
             raise NotAvailableError(
                 f"a run's manifest under {RUNS}/ is unreadable: {error}"
             ) from None

@@ -41,7 +41,11 @@ def leaf_keys(section: Any, prefix: str = "") -> list[str]:
     """The dotted keys of the values in a params mapping: train.seed, train.epochs, ..."""
     if not isinstance(section, dict) or not section:
         return [prefix] if prefix else []
-    return [key for name, value in section.items() for key in leaf_keys(value, f"{prefix}{name}.")]
+    return [
+        key
+        for name, value in section.items()
+        for key in leaf_keys(value, f"{prefix}.{name}" if prefix else str(name))
+    ]
 
 
 @check(
@@ -56,7 +60,7 @@ def params_in_step(project: Project) -> Verdict:
         project.validated_params()
     except NotAvailableError as invalid:
         return fail(f"{invalid}; every stage stops on it, so fix {PARAMS_FILE} first")
-    keys = [key.rstrip(".") for key in leaf_keys(project.params)]
+    keys = leaf_keys(project.params)
     listed = {name: stage.params for name, stage in project.stages.items()}
     unknown = [
         f"{name}: {param}"
