@@ -9,7 +9,10 @@ everything committed, a journal entry with time), then times, as a user runs the
 - `uv run dvc status`: DVC alone, the floor of the full audit;
 - `uv run <package> --help`: the command line's start-up, the floor of the fast audit.
 
-Run: uv run python -m benchmarks.doctor [--repeats 5]
+Run: uv run python -m benchmarks.doctor [--repeats 5] [--smoke] [--project PATH]
+(--smoke: one repeat on the project as generated, without git or `dvc repro`; --project:
+a generated, `uv sync`ed project to use instead of rendering one, which the full run
+makes a git repository and reproduces)
 """
 
 import argparse
@@ -22,9 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.project import generated_project, run
+from benchmarks.project import add_project_option, project_for, run
 
 PACKAGE = "churn_model"  # the default project's
+# The project's own environment, not this one's (as benchmarks/project.py runs commands).
+ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "VIRTUAL_ENV"}
 
 
 def well_kept(project: Path) -> None:
@@ -45,7 +50,7 @@ def seconds(command: list[str], project: Path) -> tuple[float, float]:
     all the same. CPU time is what a busy machine does not inflate."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, cwd=project, capture_output=True, check=False)
+    subprocess.run(command, cwd=project, env=ENVIRONMENT, capture_output=True, check=False)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
@@ -54,7 +59,11 @@ def seconds(command: list[str], project: Path) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="1 repeat, no git, no dvc repro")
+    add_project_option(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.repeats = 1
     cases = {
         "doctor (every check)": ["uv", "run", PACKAGE, "doctor"],
         "doctor --fast (pre-commit)": ["uv", "run", PACKAGE, "doctor", "--fast"],
@@ -62,11 +71,13 @@ def main() -> None:
         f"{PACKAGE} --help (start-up)": ["uv", "run", PACKAGE, "--help"],
     }
     with tempfile.TemporaryDirectory() as scratch:
-        project = generated_project(Path(scratch))
-        well_kept(project)
+        project = project_for(args.project, Path(scratch))
+        if not args.smoke:
+            well_kept(project)
         audit = subprocess.run(
             ["uv", "run", PACKAGE, "doctor", "--show", "err"],
             cwd=project,
+            env=ENVIRONMENT,
             capture_output=True,
             text=True,
         )
