@@ -12,6 +12,7 @@ the other versions are covered by the fast render tests.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -115,6 +116,24 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
     (line,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
     step(["bash", "-c", line], cwd=project, environment=GIT_IDENTITY)
     return project
+
+
+def assert_doctor_answers_every_check(project: Path) -> None:
+    """The README's audit answers each check; a fresh project fails some (uv.lock and the
+    results are not committed yet), each failure with what to do."""
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    package = re.search(r"^package_name: (\S+)$", answers, flags=re.MULTILINE)
+    assert package is not None, answers
+    command = ["uv", "run", package.group(1), "doctor", "--format", "json"]
+    print(f"$ {' '.join(command)}", flush=True)
+    audit = subprocess.run(
+        command, cwd=project, env=clean_environment(), capture_output=True, text=True
+    )
+    assert audit.returncode in (0, 1), audit.stderr
+    checks = json.loads(audit.stdout)["checks"]
+    assert len(checks) >= 20
+    assert all(check["result"] is not False or check["err_msg"] for check in checks.values())
+    assert checks["PL001"]["result"] is True
 
 
 def assert_pre_commit_refuses_conflicts(project: Path) -> None:
@@ -248,3 +267,4 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
     assert_only_pipeline_changes(project)
     assert_build_holds_only_code(project, tmp_path / "dist")
+    assert_doctor_answers_every_check(project)

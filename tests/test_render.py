@@ -193,17 +193,21 @@ def ci_commands(project: Path, ci: str) -> list[str]:
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
 def test_ci_runs_the_readme_commands(rendered: Rendered, ci: str) -> None:
-    """CI checks, tests and reproduces exactly as the README tells a person to."""
+    """CI checks, tests and reproduces exactly as the README tells a person to, then runs
+    the README's audit (`doctor`) and keeps its report."""
     project = rendered({"ci": ci})
     commands = ci_commands(project, ci)
-    assert commands == [
+    assert commands[:4] == [
         "uv sync --locked",
         "uv run pre-commit run --all-files",
         "uv run pytest",
         "uv run dvc repro",
     ]
+    assert commands[4].startswith("uv run churn_model doctor --format html > reports/doctor.html")
     readme = (project / "README.md").read_text()
-    missing = [command for command in commands if f"{command}" not in readme]
+    missing = [
+        command for command in [*commands[:4], "uv run churn_model doctor"] if command not in readme
+    ]
     assert missing == []
 
 

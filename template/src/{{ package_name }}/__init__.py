@@ -1,6 +1,7 @@
 """A machine-learning project built in layers, each importing only the layers below it:
 
     commands/     the command line: the one place that talks to the terminal
+    doctor/       the practices audit: checks that read the layers below
     pipeline.py   the stages by name, in order (dvc.yaml runs them)
     monitoring/   serving and watching the model      journal.py   the project journal
     evaluation/   money, metrics, baselines, comparisons

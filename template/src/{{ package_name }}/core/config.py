@@ -127,6 +127,16 @@ class MonitoringParams(Section):
     positive_rate_tolerance: float = Field(gt=0, lt=1)  # |window rate - reference rate| limit
 
 
+class DoctorParams(Section):
+    """How far back and how strictly `<package> doctor` audits the project (doctor/;
+    docs: "Doctor")."""
+
+    recent_runs: int = Field(ge=1)  # the last N runs whose status, commit and code are checked
+    journal_days: int = Field(ge=1)  # a journal entry within the last N days that have commits
+    max_test_looks: int = Field(ge=1)  # looks at the test split (the ledger) before a warning
+    max_file_kilobytes: int = Field(ge=1)  # a file in git larger than this belongs in DVC
+
+
 class Params(Section):
     """The whole of params.yaml: one section per stage that has tunable values."""
 
@@ -138,6 +148,7 @@ class Params(Section):
     outcome: OutcomeParams
     tracking: TrackingParams
     monitoring: MonitoringParams | None = None  # present only in projects with monitoring
+    doctor: DoctorParams
 
 
 def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Params:

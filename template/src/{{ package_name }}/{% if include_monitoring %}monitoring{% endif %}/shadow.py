@@ -9,7 +9,7 @@ candidate. Both use the threshold frozen by the evaluate stage. `distill` makes 
 small model: it trains one on the current model's probabilities (soft targets) instead
 of the labels, with the project's own training loop.
 
-This is the last module; ../commands/monitor.py wires these to the command line.
+../commands/monitor.py wires these to the command line. Read next: ../commands/doctor.py.
 """
 
 import time
