@@ -10,7 +10,7 @@ Read next: train.py, the stage.
 
 import json
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 
@@ -29,9 +29,8 @@ def trained() -> ModelFamily:
     return FAMILIES[TRAINED]
 
 
-def family_of(path: Path) -> str:
-    """The family a saved model names in its metadata (models saved before there were
-    families are MLPs)."""
+def metadata_of(path: Path) -> dict[str, Any]:
+    """What a saved model says about itself: its family, train params, the run that made it."""
     if not path.exists():
         raise MissingInputError(f"{path}: not found; run the train stage first")
     try:
@@ -39,7 +38,13 @@ def family_of(path: Path) -> str:
             metadata = json.loads(str(stored["metadata"])) if "metadata" in stored.files else {}
     except (OSError, ValueError) as error:
         raise DataError(f"{path}: not a saved model (.npz): {error}") from None
-    return str(metadata.get("family", mlp.NAME))
+    return dict(metadata)
+
+
+def family_of(path: Path) -> str:
+    """The family a saved model names in its metadata (models saved before there were
+    families are MLPs)."""
+    return str(metadata_of(path).get("family", mlp.NAME))
 
 
 def load_model(path: Path) -> Model:

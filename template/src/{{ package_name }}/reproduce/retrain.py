@@ -8,7 +8,7 @@
    path, so the code that trains is the run's code, not today's;
 5. the verdicts (verdicts.py), kept in the run as reproduction.json.
 
-Read next: ../report/__init__.py? no: ../report/pages.py.
+Read next: ../report/records.py, the report of everything recorded.
 """
 
 import logging
