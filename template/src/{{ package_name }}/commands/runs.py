@@ -48,17 +48,6 @@ def _fmt(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"train": {"epochs": 5}} -> {"train.epochs": 5}."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat |= _flat(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 @runs_app.command("list")
 def list_command() -> None:
     """Every run, oldest first: id, name, status, start, commit and final train loss."""
@@ -82,7 +71,7 @@ def list_command() -> None:
 @runs_app.command()
 def show(run_id: RunArgument) -> None:
     """One run: status, params, code and data versions, environment, metrics and timings."""
-    from ..tracking.runs import read_timings
+    from ..tracking.runs import flatten, read_timings
 
     run = _find(run_id)
     manifest = run.manifest
@@ -90,7 +79,7 @@ def show(run_id: RunArgument) -> None:
     for key in ("name", "stage", "status", "error", "started", "ended", "seed"):
         rows.add_row(key, _fmt(manifest[key]))
     for section in ("params", "git", "data", "metrics", "environment"):
-        for key, value in _flat(manifest[section]).items():
+        for key, value in flatten(manifest[section]).items():
             rows.add_row(f"{section}.{key}", _fmt(value))
     for key, value in read_timings(run.folder).items():
         rows.add_row(f"time.{key}", f"{value['count']:g} x {value['mean_s']:.4g} s")
@@ -102,17 +91,17 @@ def compare(
     run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
 ) -> None:
     """Side by side: the params that differ, final and best metrics, time per section."""
-    from ..tracking.runs import read_timings
+    from ..tracking.runs import flatten, read_timings
 
     runs = [_find(run_id) for run_id in run_ids]
     rows = table("", *(run.id for run in runs), right=tuple(run.id for run in runs))
-    params = [_flat(run.manifest["params"]) for run in runs]
+    params = [flatten(run.manifest["params"]) for run in runs]
     for key in sorted(set().union(*params)):
         values = [p.get(key) for p in params]
         if len({repr(v) for v in values}) > 1:
             rows.add_row(f"params.{key}", *map(_fmt, values))
     rows.add_row("status", *(run.status for run in runs))
-    metrics = [_flat(run.manifest["metrics"]) for run in runs]
+    metrics = [flatten(run.manifest["metrics"]) for run in runs]
     # seconds.* repeat the timings, shown below with their nested sections
     for key in sorted(k for k in set().union(*metrics) if not k.startswith("seconds.")):
         rows.add_row(key, *(_fmt(m.get(key)) for m in metrics))

@@ -16,9 +16,9 @@ from typing import Any
 
 from ..core.paths import FEATURIZER, MODEL, PACKAGE, PARAMS_FILE, TEST_REPORT
 from ..evaluation.evaluate import MONEY
-from ..tracking.runs import RunInfo
+from ..tracking.runs import RunInfo, flatten
 from .markup import fields, link, number, text
-from .records import Evaluation, flatten, read_json
+from .records import Evaluation, read_json
 
 CALIBRATION_ROWS = 30  # bins with fewer rows are too noisy to call a model miscalibrated
 CALIBRATION_GAP = 0.05  # a larger |observed - predicted| in such a bin is named as a limit

@@ -11,9 +11,9 @@ from typing import Any
 
 from ..core.paths import PACKAGE
 from ..evaluation.evaluate import MONEY
-from ..tracking.runs import RunInfo
+from ..tracking.runs import RunInfo, flatten
 from .markup import fields, figure, link, number, table, text
-from .records import Evaluation, flatten
+from .records import Evaluation
 
 NAVIGATION = (
     ("index.html", "Runs"),

@@ -14,7 +14,7 @@ Read next: figures.py.
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -33,7 +33,7 @@ from ..core.paths import (
 from ..evaluation.evaluate import RUN_RECORD
 from ..models.registry import metadata_of
 from ..reproduce.verdicts import REPRODUCTION
-from ..tracking.runs import RunInfo
+from ..tracking.runs import RunInfo, flatten
 
 MONITORING = ("drift", "efficiency", "shadow")  # reports/monitoring/<name>.json
 
@@ -126,17 +126,6 @@ def model_hashes(runs: Sequence[RunInfo]) -> dict[str, str]:
         if model.is_file():
             hashes[hashlib.sha256(model.read_bytes()).hexdigest()] = run.id
     return hashes
-
-
-def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"train": {"epochs": 5}} -> {"train.epochs": 5}."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, Mapping):
-            flat |= flatten(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 def differing_params(runs: Sequence[RunInfo]) -> list[str]:

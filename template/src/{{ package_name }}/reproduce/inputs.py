@@ -38,7 +38,8 @@ def cache_object(cache: Path, md5: str) -> Path:
 def fetch(root: Path, wanted: Mapping[str, str], run_id: str) -> str:
     """Ask DVC to bring the files of these md5s from the remote into the cache; return
     DVC's complaint, or "" when it had nothing to say."""
-    # one .dvc file per hash, in a folder of the project (DVC ignores targets under .dvc/)
+    # one .dvc file per hash, in a folder of the project that neither DVC nor git ignores
+    # (DVC refuses a .dvc file in either's ignored paths), removed at once
     folder = root / f".reproduce-{run_id}"
     folder.mkdir(exist_ok=True)
     try:
@@ -47,7 +48,7 @@ def fetch(root: Path, wanted: Mapping[str, str], run_id: str) -> str:
             target = folder / f"{number}.dvc"
             target.write_text(f'outs:\n- md5: {md5}\n  hash: md5\n  path: "{number}"\n')
             targets.append(target.relative_to(root).as_posix())
-        done = _dvc(root, "fetch", "--quiet", *targets)
+        done = _dvc(root, "fetch", *targets)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     # DVC exits 0 when no remote is set, saying so on stderr: its last line is the reason
