@@ -25,5 +25,5 @@ def test_ci_builds_the_report_and_keeps_it(template: Path, tmp_path: Path, ci: s
         commands = job["script"]
         kept = job["artifacts"]["paths"]
         assert job["needs"] == ["check"]
-    assert commands == ["uv sync", "uv run dvc repro", "uv run churn_model report"]
+    assert commands == ["uv sync --locked", "uv run dvc repro", "uv run churn_model report"]
     assert kept == ["reports/site/"]
