@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 Table = Mapping[str, NDArray[np.float64]]
-QUANTILE_LINES = (("0.05", ":"), ("0.5", "-"), ("0.95", ":"))  # drawn over the histograms
+# nested quantile bands of the per-sample losses (scalars.QUANTILES), widest first
+BANDS = (("0.01", "0.99", 0.15), ("0.05", "0.95", 0.25), ("0.25", "0.75", 0.4))
 FEW = 30  # curves with this many points or fewer get a marker on each, so one point shows
 
 
@@ -61,30 +62,33 @@ def run_curves(curve: Table, epochs: Table | None, path: Path) -> None:
 
 
 def loss_histograms(histograms: Sequence[dict[str, Any]], path: Path) -> None:
-    """How the per-sample loss distribution moves: each column is one recorded step's
-    histogram (the share of samples in each loss bin), with its 5%, 50% and 95% quantiles."""
-    figure, axes = _new(11, 4)
-    image, top = histogram_image(histograms)
+    """How the per-sample loss distribution moves, two ways: each recorded step's histogram
+    as a column of an image (the share of samples per loss bin, up to the largest 99%
+    quantile, so the long tail does not flatten the rest), and its quantiles as nested
+    bands (1-99%, 5-95%, 25-75%) around the median."""
+    figure, (image_axes, band_axes) = _new(11, 3.8, 2)
     steps = [h["step"] for h in histograms]
+    top = max(h["quantiles"]["0.99"] for h in histograms)
+    image, top = histogram_image(histograms, top=top)
     # the image spans the recorded steps; one histogram alone gets one step of width
     first, last = steps[0], max(steps[-1], steps[0] + 1)
-    shown = axes.imshow(
+    shown = image_axes.imshow(
         image, origin="lower", aspect="auto", cmap="viridis", extent=(first, last, 0.0, top)
     )
-    figure.colorbar(shown, ax=axes, label="share of samples")
-    for quantile, style in QUANTILE_LINES:
-        values = [h["quantiles"][quantile] for h in histograms]
-        axes.plot(
-            steps,
-            values,
-            color="white",
-            linestyle=style,
-            linewidth=1,
-            marker=_marker(len(steps)),
-            label=f"{float(quantile):.0%} quantile",
-        )
-    axes.legend(loc="upper right", fontsize="small")
-    axes.set(title="per-sample train loss by step", xlabel="step", ylabel="loss")
+    figure.colorbar(shown, ax=image_axes, label="share of samples")
+    image_axes.set(title="per-sample loss histogram by step", xlabel="step", ylabel="loss")
+    marker = _marker(len(steps))
+    for low, high, alpha in BANDS:
+        lows = [h["quantiles"][low] for h in histograms]
+        highs = [h["quantiles"][high] for h in histograms]
+        label = f"{float(low):.0%} to {float(high):.0%}"
+        band_axes.fill_between(steps, lows, highs, alpha=alpha, color="tab:blue", label=label)
+    median = [h["quantiles"]["0.5"] for h in histograms]
+    band_axes.plot(steps, median, color="tab:blue", marker=marker, label="median")
+    band_axes.set(
+        title="per-sample loss quantiles by step", xlabel="step", ylabel="loss", yscale="log"
+    )
+    band_axes.legend(fontsize="small")
     _save(figure, path)
 
 

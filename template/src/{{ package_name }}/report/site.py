@@ -28,7 +28,7 @@ from ..evaluation.plots import save_calibration_plot
 from ..tracking.run import DIFF, MANIFEST
 from ..tracking.runs import RunInfo, list_runs, read_histograms, read_scalars, read_timings
 from . import card, figures, pages, records
-from .markup import page
+from .markup import page, text
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +123,8 @@ def _build(root: Path, folder: Path, previous: Path) -> None:
     differing = records.differing_params(runs)
 
     body = pages.runs_table(runs, differing, evaluated, reproduced, seconds)
-    title = f"{card.description() or 'Runs'}"
-    _write(folder / "index.html", page(f"Runs: {title}", body, 0, navigation))
+    about = f'<p class="note">{text(card.description())}</p>\n'
+    _write(folder / "index.html", page("Runs", about + body, 0, navigation))
     for run in runs:
         drawn = _run_figures(run, folder, previous)
         diff = (

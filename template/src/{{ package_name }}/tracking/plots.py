@@ -19,11 +19,11 @@ from .runs import RunInfo, read_histograms, read_scalars
 
 
 def histogram_image(
-    histograms: Sequence[dict[str, Any]], bins: int = 40
+    histograms: Sequence[dict[str, Any]], bins: int = 40, top: float | None = None
 ) -> tuple[NDArray[np.float64], float]:
     """Histograms by step as one image: a column per histogram, the share of its samples in
-    each of `bins` common loss bins from 0 to the largest edge; and that largest edge."""
-    top = float(max(h["edges"][-1] for h in histograms))
+    each of `bins` common loss bins from 0 to `top` (default: the largest edge); and `top`."""
+    top = float(max(h["edges"][-1] for h in histograms)) if top is None else top
     edges = np.linspace(0.0, top, bins + 1)
     columns = [
         np.histogram(np.repeat(h["edges"][:-1], h["counts"]), bins=edges)[0] / h["count"]
