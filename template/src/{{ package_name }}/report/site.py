@@ -26,7 +26,14 @@ from ..core.paths import MONITORING_REPORTS, TEST_REPORT
 from ..evaluation.evaluate import MONEY
 from ..evaluation.plots import save_calibration_plot
 from ..tracking.run import DIFF, MANIFEST
-from ..tracking.runs import RunInfo, list_runs, read_histograms, read_scalars, read_timings
+from ..tracking.runs import (
+    RunInfo,
+    has_scalars,
+    list_runs,
+    read_histograms,
+    read_scalars,
+    read_timings,
+)
 from . import card, figures, pages, records
 from .markup import page, text
 
@@ -60,14 +67,14 @@ def _run_figures(run: RunInfo, folder: Path, previous: Path) -> dict[str, str]:
         return None
 
     (folder / "figures").mkdir(exist_ok=True)
-    if (run.folder / "train.json").exists() and (path := place("curves")):
-        has_epochs = (run.folder / "epochs.json").exists()
+    if has_scalars(run.folder, "train") and (path := place("curves")):
+        has_epochs = has_scalars(run.folder, "epochs")
         epochs = read_scalars(run.folder, "epochs") if has_epochs else None
         figures.run_curves(read_scalars(run.folder), epochs, path)
     histograms = [h for h in read_histograms(run.folder, "loss") if h["count"]]
     if histograms and (path := place("histograms")):
         figures.loss_histograms(histograms, path)
-    if (run.folder / "norms.json").exists() and (path := place("norms")):
+    if has_scalars(run.folder, "norms") and (path := place("norms")):
         figures.norms(read_scalars(run.folder, "norms"), path)
     timings = read_timings(run.folder)
     if timings and (path := place("timings")):

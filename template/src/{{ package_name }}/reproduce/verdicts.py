@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from ..core.io import save_json
 from ..tracking.run import HISTOGRAMS
-from ..tracking.runs import RunInfo, read_histograms, read_scalars
+from ..tracking.runs import RunInfo, has_scalars, read_histograms, read_scalars
 
 REPRODUCTION = "reproduction.json"  # the last verdicts, kept in the recorded run
 TABLES = ("train", "epochs", "norms")  # the scalar tables a train run writes (tracking/run.py)
@@ -90,10 +90,10 @@ def metrics(
 
 def curve(name: str, recorded: Path, reproduced: Path, tolerance: float) -> Verdict | None:
     """One scalar table, row by row; None when the recorded run has no such table."""
-    if not (recorded / f"{name}.json").exists():
+    if not has_scalars(recorded, name):
         return None
     item = f"curve {name}"
-    if not (reproduced / f"{name}.json").exists():
+    if not has_scalars(reproduced, name):
         return Verdict(item, False, "not written by the reproduction")
     first, second = read_scalars(recorded, name), read_scalars(reproduced, name)
     if list(first) != list(second):

@@ -107,6 +107,11 @@ def read_scalars(folder: Path, name: str = "train") -> dict[str, NDArray[np.floa
     return scalars.read_scalars(folder, name)
 
 
+def has_scalars(folder: Path, name: str) -> bool:
+    """Whether a run wrote the scalars table `name` (in either format, see scalars.py)."""
+    return any((folder / f"{name}{suffix}").exists() for suffix in (scalars.SUFFIX, ".json"))
+
+
 def read_histograms(folder: Path, name: str | None = None) -> list[dict[str, Any]]:
     """A run's histogram records (keys: step, name, count, mean, counts, edges, quantiles)."""
     return scalars.read_histograms(folder / HISTOGRAMS, name)
