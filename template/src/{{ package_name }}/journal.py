@@ -11,7 +11,7 @@ tag and by week. JOURNAL.md stays plain Markdown that you can also edit by hand.
     uv run <package> journal time
 
 This module is the journal itself; its commands are in commands/journal.py.
-Read next: commands/runs.py, the commands over recorded runs.
+Read next: reproduce/worktree.py, training a recorded run again.
 """
 
 import re

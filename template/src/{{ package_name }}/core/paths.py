@@ -74,6 +74,8 @@ VALIDATION_REPORT: Final = REPORTS / "validation_report.json"
 TEST_REPORT: Final = REPORTS / "test_report.json"
 # How long each stage took, and its timed sections (git-ignored: it changes every run).
 STAGE_TIMINGS: Final = REPORTS / "timings"
+# The static HTML report of runs and evaluations (`<package> report`; git-ignored).
+SITE: Final = REPORTS / "site"
 
 # One folder per run of the train stage (tracking/), git-ignored.
 RUNS: Final = Path("runs")

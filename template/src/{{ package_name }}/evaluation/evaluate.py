@@ -12,6 +12,8 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
    `beats_baselines` is false when any baseline saves at least as much as the model, and
    `model_run` names the run that trained the model scored (the journal quotes it).
 4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
+5. Keep all of it in the run that trained the model too (runs/<id>/evaluation.json), so
+   the report shows each run's own validation money after a newer model replaced it.
 
 The money on validation is measured at a threshold chosen on those same rows, so it is
 a little optimistic; the test stage's figure, at the frozen threshold, is not.
@@ -21,6 +23,7 @@ Read next: plots.py.
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,7 @@ from ..core.paths import (
     FEATURES_VALIDATION,
     MODEL,
     MONEY_CURVE,
+    RUNS,
     TARGET_FILE,
     THRESHOLDS,
     VALIDATION_METRICS,
@@ -53,6 +57,7 @@ from .plots import save_calibration_plot
 log = logging.getLogger(__name__)
 
 MONEY = "money_saved_per_1000"  # the criterion's key in every report
+RUN_RECORD = "evaluation.json"  # this evaluation, kept in the folder of the run it evaluated
 
 
 def load_split(root: Path, folder: Path) -> tuple[Array, Array]:
@@ -158,6 +163,21 @@ def run(params: Params, root: Path) -> None:
     save_json(root / VALIDATION_REPORT, report)
     save_json(root / VALIDATION_METRICS, headline(report))
     save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
-    save_json(root / MONEY_CURVE, {"money": money_curve(y, scores["model"], params)})
+    money = money_curve(y, scores["model"], params)
+    save_json(root / MONEY_CURVE, {"money": money})
     save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)
+    record = {"report": report, "thresholds": thresholds, "calibration": curves}
+    record_in_run(
+        root, {**record, "money_by_threshold": money, "outcome": params.outcome.model_dump()}
+    )
     log_summary(report, "validation")
+
+
+def record_in_run(root: Path, evaluation: Mapping[str, Any]) -> None:
+    """Write the evaluation into the folder of the run that trained the model, if it has one
+    here (a model pulled with DVC comes without its run)."""
+    run_id = model_metadata(root / MODEL).get("run_id")
+    folder = root / RUNS / str(run_id)
+    if run_id and folder.is_dir():
+        evaluated = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **evaluation}
+        save_json(folder / RUN_RECORD, evaluated)
