@@ -48,7 +48,11 @@ def replaced(text: str, old: str, new: str) -> str:
 
 
 def without_monitoring(text: str) -> str:
-    return text[: text.index("\n# Production monitoring")] + "\n"
+    """params.yaml without its monitoring section (from its comment to the next blank line),
+    the sections after it kept."""
+    start = text.index("\n# Production monitoring")
+    end = text.find("\n\n", start + 1)
+    return text[:start] + (text[end:] if end != -1 else "\n")
 
 
 # name: (how the good params.yaml is spoilt, what the output must name)
