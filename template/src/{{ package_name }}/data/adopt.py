@@ -295,7 +295,7 @@ def contract_text(
     for name, rule in columns.items():
         entry = ", ".join(f"{key}: {yaml_value(value)}" for key, value in rule.items())
         note = f"  # {notes[name]}" if notes.get(name) else ""
-        lines.append(f"  {yaml_value(name)}: {{{entry}}}{note}")
+        lines.append(f"  {yaml_value(name)}: " + "{" + entry + "}" + note)
     return "\n".join(lines) + "\n"
 
 
@@ -303,7 +303,7 @@ def remove_block(text: str, key: str, indent: int) -> str:
     """`text` without the YAML block `key:` at this indent (and the comment lines right
     above it): from its line to the next line indented as much or less."""
     lines = text.splitlines(keepends=True)
-    head = re.compile(rf"^ {{{indent}}}{re.escape(key)}:\s*(#.*)?$")
+    head = re.compile("^" + " " * indent + re.escape(key) + r":\s*(#.*)?$")
     start = next((i for i, line in enumerate(lines) if head.match(line.rstrip("\n"))), None)
     if start is None:
         return text
