@@ -12,6 +12,7 @@ This renders a project from the working tree, makes its data set with `--rows` c
 - pyarrow's CSV reader alone, typed, with no checks: the floor the reader builds on.
 
 Run: uv run python -m benchmarks.reader [--rows 2000000] [--repeats 3] [--smoke]
+     [--project PATH]
 """
 
 import argparse
@@ -19,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.project import generated_project, run
+from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = '''
 import csv, importlib, statistics, sys, timeit
@@ -32,7 +33,8 @@ schema_module = importlib.import_module(package + ".data.schema")
 from pathlib import Path
 schema = schema_module.load_schema(Path("."))
 path = Path(schema.source.path)
-NUMERIC, CATEGORICAL, TARGET = schema.numeric_columns, schema.categorical_columns, schema.target.column
+NUMERIC, CATEGORICAL = schema.numeric_columns, schema.categorical_columns
+TARGET = schema.target.column
 
 def before_0_3_0():
     """data/prepare.py's parse_csv as it was: csv.reader, a Python loop per cell."""
@@ -89,11 +91,12 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--smoke", action="store_true", help="2,000 rows, 1 repeat")
+    add_project_option(parser)
     args = parser.parse_args()
     if args.smoke:
         args.rows, args.repeats = 2_000, 1
     with tempfile.TemporaryDirectory() as scratch:
-        project = generated_project(Path(scratch))
+        project = project_for(args.project, Path(scratch))
         make = ["uv", "run", "churn_model", "-q", "stage", "ingest"]
         run([*make, "--set", f"ingest.n_rows={args.rows}"], project)
         size = (project / "data" / "raw" / "churn.csv").stat().st_size / 1e6
