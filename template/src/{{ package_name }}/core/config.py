@@ -11,7 +11,8 @@ Read next: paths.py.
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, Self, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, Self, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -226,8 +227,8 @@ def _fields_at(model: type[BaseModel], location: Sequence[int | str]) -> list[st
     parts = list(location)
     while parts:
         annotation = model.model_fields[str(parts.pop(0))].annotation
-        # an optional section (`X | None`) is described by X
-        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+        if get_origin(annotation) in (Union, UnionType):  # `X | None` is described by X
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
         if get_origin(annotation) is dict and parts:  # `{name: X}`: the next part is a name
             annotation = get_args(annotation)[1]
             parts.pop(0)
