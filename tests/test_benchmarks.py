@@ -36,7 +36,7 @@ EXPECTED = {
     ],
     "npy_vs_csv": ["np.load .npy (into memory)", "ratio to .npy"],
     "reader": ["before 0.3.0: csv module", "reader: pyarrow, every cell checked", "before / this"],
-    "tracking": ["ours (flush_every=", "json.dumps line per step", "One histogram"],
+    "tracking": ["ours (memory-mapped)", "json.dumps line per step", "One histogram"],
 }
 TIME_A_PROJECT = {"monitoring", "npy_vs_csv", "reader"}  # these take --project
 ALTERNATIVES = ("tensorboardX", "mlflow", "dvclive")  # modules, as the skip line names them
@@ -84,4 +84,4 @@ def test_tracking_names_the_alternatives_it_skipped() -> None:
         assert all(module in line for module in absent), line
     else:
         assert "Skipped" not in output
-    assert "ours (flush_every=" in output
+    assert "ours (memory-mapped)" in output
