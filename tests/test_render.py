@@ -221,13 +221,18 @@ def read_next(module: Path) -> Path | None:
     return (module.parent / match.group(1)).resolve() if match else None
 
 
-@pytest.mark.parametrize("monitoring", [True, False], ids=["monitoring", "no_monitoring"])
+@pytest.mark.parametrize(
+    ("monitoring", "example"),
+    [(True, True), (False, True), (True, False), (False, False)],
+    ids=["monitoring", "no_monitoring", "monitoring-no_example", "no_monitoring-no_example"],
+)
 def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
-    template: Path, tmp_path: Path, monitoring: bool
+    template: Path, tmp_path: Path, monitoring: bool, example: bool
 ) -> None:
     """Following "Read next:" from commands/__init__.py reaches every module once, never
     loops, and names no file that does not exist."""
-    project = render(template, tmp_path / "p", {"include_monitoring": monitoring})
+    answers = {"include_monitoring": monitoring, "example_data": example}
+    project = render(template, tmp_path / "p", answers)
     package = project / "src" / "churn_model"
     modules = {p.resolve() for p in package.rglob("*.py")}
     modules -= {p for p in modules if p.name in ("__init__.py", "__main__.py")}

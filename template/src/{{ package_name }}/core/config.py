@@ -17,7 +17,8 @@ Read next: paths.py.
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal, Self, get_args
+from types import UnionType
+from typing import Any, Literal, Self, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -34,10 +35,11 @@ class Section(BaseModel):
 
 
 class IngestParams(Section):
-    """The synthetic churn data set. Replace the ingest stage to use your own data."""
+    """The example data set's generator (data/ingest.py); present only while it is the
+    source of data/schema.yaml. `<package> data adopt` removes it with the ingest stage."""
 
     seed: int = Field(ge=0)  # random seed; the same seed gives the same CSV, byte for byte
-    n_rows: int = Field(ge=100, le=10_000_000)  # customers to generate
+    n_rows: int = Field(ge=100, le=10_000_000)  # rows (customers) to generate
     missing_rate: float = Field(ge=0, lt=1)  # share of feature cells left empty
     label_noise: float = Field(ge=0, le=0.5)  # share of labels flipped at random
 
@@ -117,7 +119,9 @@ class MonitoringParams(Section):
     sample_rate: float = Field(gt=0, le=1)  # rate: share of predictions logged at random
     reservoir_size: int = Field(ge=1)  # reservoir: predictions kept per day, uniformly
     uncertainty_margin: float = Field(gt=0, le=1)  # uncertainty: log |p - threshold| < this
-    log_fields: list[str]  # the only input columns written to the log (the allow-list)
+    # the only input columns written to the log (the allow-list); None: every feature
+    # column of data/schema.yaml (monitoring/logger.py checks the names against it)
+    log_fields: list[str] | None = None
     max_log_megabytes: float = Field(gt=0)  # a log file is rotated past this size (and daily)
     reference_sample: int = Field(ge=100)  # training rows kept for the KS tests
     window_minutes: float = Field(gt=0)  # width of the time windows for rates and latency
@@ -140,7 +144,7 @@ class DoctorParams(Section):
 class Params(Section):
     """The whole of params.yaml: one section per stage that has tunable values."""
 
-    ingest: IngestParams
+    ingest: IngestParams | None = None  # only while the example generator is the source
     split: SplitParams
     featurize: FeaturizeParams
     train: TrainParams
@@ -153,25 +157,34 @@ class Params(Section):
 
 def load_params(path: Path = PARAMS_FILE, overrides: Sequence[str] = ()) -> Params:
     """Read, override and validate params.yaml; raise ConfigError naming the first bad key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: not found; run from the project root") from None
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        line = f" at line {where.line + 1}" if where is not None else ""
-        raise ConfigError(f"{path}: not valid YAML{line}") from None
-    if raw is None:
-        sections = ", ".join(_fields_at(()))
-        raise ConfigError(f"{path}: is empty; it must hold the sections {sections}")
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: must be a mapping of stage names to sections")
+    sections = "the sections " + ", ".join(_fields_at(Params, ()))
+    raw = read_mapping(path, "run from the project root", "stage names to sections", sections)
     for override in overrides:
         _apply_override(raw, override)
     try:
         return Params.model_validate(raw)
     except ValidationError as error:
-        raise ConfigError("\n".join(_describe(e) for e in error.errors())) from None
+        raise ConfigError(describe_errors(error, Params)) from None
+
+
+def read_mapping(
+    path: Path, if_missing: str, of_what: str, if_empty: str | None = None
+) -> dict[str, Any]:
+    """A YAML file that must hold a mapping; ConfigError says what is wrong and where
+    (`if_empty`: what an empty file lacks, when that is worth saying)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: not found; {if_missing}") from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        line = f" at line {where.line + 1}" if where is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{line}") from None
+    if raw is None and if_empty is not None:
+        raise ConfigError(f"{path}: is empty; it must hold {if_empty}")
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: must be a mapping of {of_what}")
+    return raw
 
 
 def run(params: Params, root: Path) -> None:
@@ -248,14 +261,20 @@ _EXPECTATIONS = {
 }
 
 
-def _describe(error: ErrorDetails) -> str:
+def describe_errors(error: ValidationError, model: type[BaseModel], prefix: str = "") -> str:
+    """One line per problem pydantic found in a file validated as `model`, each starting
+    with `prefix` (the file's name, where the message does not say it already)."""
+    return "\n".join(prefix + _describe(e, model) for e in error.errors())
+
+
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:
     """One line: the dotted key path, what is expected, and what was found."""
     location = ".".join(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "missing":
         return f"{location}: is missing"
     if kind == "extra_forbidden":
-        valid = ", ".join(_fields_at(error["loc"][:-1]))
+        valid = ", ".join(_fields_at(model, error["loc"][:-1]))
         return f"{location}: is not a known key; valid keys here: {valid}"
     template = _EXPECTATIONS.get(kind)
     if template is None:  # a model validator's own message is already a sentence
@@ -267,13 +286,16 @@ def _describe(error: ErrorDetails) -> str:
     return f"{location}: {expectation}, got {error['input']!r}"
 
 
-def _fields_at(location: Sequence[int | str]) -> list[str]:
+def _fields_at(model: type[BaseModel], location: Sequence[int | str]) -> list[str]:
     """The valid key names of the section at `location` (the top level for an empty one)."""
-    model: type[BaseModel] = Params
-    for part in location:
-        annotation = model.model_fields[str(part)].annotation
-        # an optional section (`X | None`) is described by X
-        annotation = next((a for a in get_args(annotation) if a is not type(None)), annotation)
+    parts = list(location)
+    while parts:
+        annotation = model.model_fields[str(parts.pop(0))].annotation
+        if get_origin(annotation) in (Union, UnionType):  # `X | None` is described by X
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        if get_origin(annotation) is dict and parts:  # `{name: X}`: the next part is a name
+            annotation = get_args(annotation)[1]
+            parts.pop(0)
         if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
             break  # an unknown key inside a value, not a section: report the section's keys
         model = annotation

@@ -29,9 +29,10 @@ JOURNAL: Final = Path("JOURNAL.md")
 
 DATA: Final = Path("data")
 
-# ingest: the data as delivered, never edited by hand.
+# The data contract: the raw file, its columns and their rules (data/schema.py). The raw
+# file's path is in it; data/raw/ holds the data as delivered, never edited by hand.
+SCHEMA: Final = DATA / "schema.yaml"
 RAW: Final = DATA / "raw"
-RAW_CSV: Final = RAW / "churn.csv"
 
 # prepare: the CSV parsed once into arrays, with a sidecar that names the columns.
 INTERIM: Final = DATA / "interim"
@@ -114,6 +115,7 @@ LOGS: Final = Path("logs")
 PREDICTION_LOGS: Final = LOGS / "predictions"
 SHADOW_LOGS: Final = LOGS / "shadow"
 MONITORING_REPORTS: Final = REPORTS / "monitoring"
+PREDICTIONS: Final = REPORTS / "predictions.csv"  # where `predict` writes by default
 
 
 def find_project_root(start: Path | None = None) -> Path:

@@ -9,7 +9,7 @@ write there, or the pipeline's first input changes under it.
 Read next: outcomes.py.
 """
 
-from ..core.paths import DATA, INTERIM, RAW
+from ..core.paths import DATA, INTERIM, RAW, SCHEMA
 from .check import DATA_FILES, PASS, Verdict, check, fail, listing
 from .project import Project
 from .wiring import overlaps
@@ -52,7 +52,8 @@ def raw_data_is_input(project: Project) -> Verdict:
     writers = []
     for name, stage in project.stages.items():
         writes_raw = any(overlaps(out, RAW) for out in stage.outs)
-        reads_data = any(overlaps(dep, DATA) for dep in stage.deps)
+        # the data contract (data/schema.yaml) describes the data; reading it is not reading data
+        reads_data = any(overlaps(dep, DATA) for dep in stage.deps if dep != SCHEMA.as_posix())
         if writes_raw and reads_data:
             writers.append(name)
     if writers:

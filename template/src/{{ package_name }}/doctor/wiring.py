@@ -9,17 +9,19 @@ Read next: worktree.py.
 """
 
 import ast
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from ..core.errors import ConfigError
+from ..core.errors import ConfigError, ProjectError
 from ..core.paths import PACKAGE, PARAMS_FILE
 from ..pipeline import STAGE_MODULES, StageName
 
 DVC_YAML = Path("dvc.yaml")
 SOURCE = Path("src")
+SOURCE_PATH = "${source.path}"
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,16 @@ def params_keys(entries: list[str | dict[str, object]]) -> tuple[str, ...]:
 def read_stages(root: Path) -> dict[str, DvcStage]:
     """The stages of root/dvc.yaml in order; ConfigError when it is missing or malformed."""
     try:
-        raw = yaml.safe_load((root / DVC_YAML).read_text(encoding="utf-8"))
+        text = (root / DVC_YAML).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"no {DVC_YAML} in {root}: the pipeline is not declared") from None
+    if SOURCE_PATH in text:  # DVC's var, read from the data contract (`vars:` in dvc.yaml)
+        from ..data.schema import load_schema
+
+        with suppress(ProjectError):  # no contract, or a bad one: the var stays as written
+            text = text.replace(SOURCE_PATH, load_schema(root).source.path)
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""

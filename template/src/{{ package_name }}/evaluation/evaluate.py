@@ -1,7 +1,7 @@
 """Stage 6, evaluate: choose the decision threshold on validation, score the model and
 the baselines in money and standard metrics, and freeze the thresholds for `test`.
 
-1. Predict P(churn) on validation with the trained model and with a logistic regression
+1. Predict P(positive) on validation with the trained model and with a logistic regression
    baseline fitted here on the train features (baselines.py).
 2. For each, choose the threshold that maximises money saved on validation (money.py)
    and write them to models/thresholds.json; the test stage reads them unchanged.
@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core.config import Params
-from ..core.io import load_array, save_json
+from ..core.io import load_array, load_json, save_json
 from ..core.paths import (
     BASELINE_MODEL,
     CALIBRATION_DATA,
@@ -39,6 +39,7 @@ from ..core.paths import (
     FEATURES_FILE,
     FEATURES_TRAIN,
     FEATURES_VALIDATION,
+    INTERIM_COLUMNS,
     MODEL,
     MONEY_CURVE,
     RUNS,
@@ -81,7 +82,7 @@ def money_report(y: Array, offer: NDArray[np.bool_], params: Params) -> dict[str
 def outcome_report(
     y: Array, scores: Mapping[str, Array], thresholds: Mapping[str, float], params: Params
 ) -> dict[str, Any]:
-    """The model's report with the baselines' beside it; `scores` holds P(churn) of the
+    """The model's report with the baselines' beside it; `scores` holds P(positive) of the
     "model" and of the "logistic_regression" baseline, `thresholds` their thresholds."""
 
     def scored(name: str) -> dict[str, Any]:
@@ -165,8 +166,9 @@ def run(params: Params, root: Path) -> None:
     save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
     money = money_curve(y, scores["model"], params)
     save_json(root / MONEY_CURVE, {"money": money})
-    save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)
-    record = {"report": report, "thresholds": thresholds, "calibration": curves}
+    label = load_json(root / INTERIM_COLUMNS)["target"]["label"]  # what is predicted: `churned = 1`
+    save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT, label)
+    record = {"report": report, "thresholds": thresholds, "calibration": curves, "label": label}
     record_in_run(
         root, {**record, "money_by_threshold": money, "outcome": params.outcome.model_dump()}
     )

@@ -95,7 +95,8 @@ def _evaluation_figures(evaluation: records.Evaluation, folder: Path) -> dict[st
         drawn["money"] = f"../figures/{path.name}"
     if record["calibration"]:
         path = folder / "figures" / f"evaluation-{evaluation.id}-calibration.png"
-        save_calibration_plot(record["calibration"], report["threshold"], path)
+        label = record.get("label", "the positive class")  # evaluations before 0.3.0 lack it
+        save_calibration_plot(record["calibration"], report["threshold"], path, label)
         drawn["calibration"] = f"../figures/{path.name}"
     return drawn
 
