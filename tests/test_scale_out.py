@@ -1,18 +1,19 @@
 """Slow: a generated project past one machine: a shared DVC cache in S3, experiments in parallel.
 
-One project is generated with an S3 remote (notebooks and monitoring off, tiny params, so
-each stage costs little more than its start-up), synced, reproduced and committed; the
-tests of this module share it, on one xdist worker (`xdist_group`).
+One test, in three steps that share one project, because making it (generate, `uv sync`,
+`dvc repro`) costs more than any step: the project has an S3 remote, notebooks and
+monitoring off, and tiny params, so each stage costs little more than its start-up.
 
-- Shared cache: a local S3-compatible server (moto, on 127.0.0.1 and a free port) stands
-  in for the team's bucket. The README's `dvc remote modify` commands run as written, with
-  the server's address and test credentials in place of the placeholders; `dvc push`;
-  the cache and every cached output are deleted; `dvc pull` brings each file back byte
-  for byte and `dvc status --cloud` is clean. The README's commands for the other remote
-  kinds are run against DVC's own config checks, which reject an option the kind lacks.
-- Queue: the README's "Experiments in parallel" grid (4 experiments) and
-  `dvc queue start -j 2`; every experiment succeeds, `runs list` shows each one's run
-  under its experiment name, and `evaluate compare --run` compares the four runs.
+1. Shared cache: a local S3-compatible server (moto, on 127.0.0.1 and a free port) stands
+   in for the team's bucket. The README's `dvc remote modify` commands run as written,
+   with the server's address and test credentials in place of the placeholders;
+   `dvc push`; the cache and every cached output are deleted; `dvc pull` brings each file
+   back byte for byte and `dvc status --cloud` is clean.
+2. Queue: the README's "Experiments in parallel" grid (4 experiments) and
+   `dvc queue start -j 2`; every experiment succeeds, `runs list` shows each one's run
+   under its experiment name, and `evaluate compare --run` compares the four runs.
+3. Other remote kinds: the README's commands for gs, azure, ssh and local run against
+   DVC's own config checks, which refuse an option the kind lacks.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from moto.server import ThreadedMotoServer
 from .helpers import render
 from .test_generated import clean_environment
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("scale_out")]
+pytestmark = pytest.mark.slow
 
 ANSWERS = {"dvc_remote": "s3", "include_notebooks": False, "include_monitoring": False}
 # Every stage a few seconds: the queued grid below changes only train.* values.
@@ -117,10 +118,9 @@ def cached_outputs(project: Path) -> list[str]:
     return checked.stdout.split()
 
 
-@pytest.fixture(scope="module")
-def project(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def make_project(template: Path, destination: Path) -> Path:
     """A generated S3 project with tiny params: synced, reproduced and committed."""
-    project = render(template, tmp_path_factory.mktemp("scale_out") / "project", ANSWERS)
+    project = render(template, destination, ANSWERS)
     params = project / "params.yaml"
     text = params.read_text(encoding="utf-8")
     for key, value in TINY_PARAMS.items():
@@ -140,7 +140,7 @@ def project(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def s3_endpoint() -> Iterator[str]:
     """A local S3-compatible server on a free port of 127.0.0.1, stopped afterwards."""
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -150,7 +150,7 @@ def s3_endpoint() -> Iterator[str]:
     server.stop()
 
 
-def test_shared_cache_round_trip_through_s3(project: Path, s3_endpoint: str) -> None:
+def check_shared_cache(project: Path, s3_endpoint: str) -> None:
     """Push, lose the cache and every cached output, pull: each file comes back identical."""
     bucket = re.findall(r"url = s3://([^/\s]+)", (project / ".dvc" / "config").read_text())[0]
     # the team's bucket, made once by whoever runs the storage
@@ -182,24 +182,6 @@ def test_shared_cache_round_trip_through_s3(project: Path, s3_endpoint: str) -> 
     assert differing == []
     status = run(["uv", "run", "dvc", "status", "--cloud"], cwd=project)
     assert "Cache and remote 'storage' are in sync." in status
-
-
-def test_readme_remote_commands_pass_dvcs_checks_for_every_kind(
-    project: Path, template: Path, tmp_path: Path
-) -> None:
-    """gs, azure, ssh and local: DVC accepts each command of the README (it refuses an
-    option the remote kind does not have), and the secrets land in .dvc/config.local."""
-    # DVC from the S3 project's environment, which checks every kind's options
-    environment = {"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "UV_NO_SYNC": "1"}
-    for kind, values in OTHER_KINDS.items():
-        other = render(template, tmp_path / kind, {"dvc_remote": kind})
-        run(["git", "init", "--quiet"], cwd=other)
-        modify = [c for c in readme_block(other, "Sharing data and models") if "remote modify" in c]
-        assert modify, f"no `dvc remote modify` command in the {kind} README"
-        for command in modify:
-            run(["bash", "-c", fill(command, values)], cwd=other, **environment)
-        local = (other / ".dvc" / "config.local").read_text()
-        assert list(values.values())[-1] in local, (kind, local)
 
 
 def grid(command: str) -> list[dict[str, Any]]:
@@ -250,9 +232,7 @@ def listed_runs(project: Path, package: str) -> dict[str, str]:
     return {row[0]: row[1] for row in rows if row and re.fullmatch(r"\d{8}-\d{6}-\w+", row[0])}
 
 
-def test_queued_grid_runs_two_at_a_time_and_every_run_is_kept(
-    project: Path, tmp_path: Path
-) -> None:
+def check_queue(project: Path, scratch: Path) -> None:
     """The README's grid through `dvc queue start -j 2`: every experiment succeeds, each
     one's run is listed under the experiment's name, and the runs compare."""
     package = yaml.safe_load((project / ".copier-answers.yml").read_text())["package_name"]
@@ -282,9 +262,35 @@ def test_queued_grid_runs_two_at_a_time_and_every_run_is_kept(
     for combination in expected:
         assert any(combination.items() <= params.items() for params in trained), combination
 
-    report = tmp_path / "compare.json"
+    report = scratch / "compare.json"
     ids = [f"--run={run_id}" for run_id in new]
     run(["uv", "run", package, "evaluate", "compare", *ids, "--json", str(report)], cwd=project)
     result = json.loads(report.read_text())
     assert len(result["configs"]) == len(expected)  # no two runs share a configuration
     assert len(result["pairs"]) == len(expected) * (len(expected) - 1) // 2
+
+
+def check_other_remote_kinds(project: Path, template: Path, scratch: Path) -> None:
+    """gs, azure, ssh and local: DVC accepts each command of the README (it refuses an
+    option the remote kind does not have), and the secrets land in .dvc/config.local."""
+    # DVC from the S3 project's environment, which checks every kind's options
+    environment = {"UV_PROJECT_ENVIRONMENT": str(project / ".venv"), "UV_NO_SYNC": "1"}
+    for kind, values in OTHER_KINDS.items():
+        other = render(template, scratch / kind, {"dvc_remote": kind})
+        run(["git", "init", "--quiet"], cwd=other)
+        modify = [c for c in readme_block(other, "Sharing data and models") if "remote modify" in c]
+        assert modify, f"no `dvc remote modify` command in the {kind} README"
+        for command in modify:
+            run(["bash", "-c", fill(command, values)], cwd=other, **environment)
+        local = (other / ".dvc" / "config.local").read_text()
+        assert list(values.values())[-1] in local, (kind, local)
+
+
+def test_s3_project_shares_its_cache_and_runs_experiments_in_parallel(
+    template: Path, tmp_path: Path, s3_endpoint: str
+) -> None:
+    """A team's day past one machine: the shared cache, the queue, every kind's commands."""
+    project = make_project(template, tmp_path / "project")
+    check_shared_cache(project, s3_endpoint)
+    check_queue(project, tmp_path)
+    check_other_remote_kinds(project, template, tmp_path / "kinds")
