@@ -11,18 +11,43 @@ from pathlib import Path
 from typing import Any
 
 import copier
+import jinja2
 import yaml
 
 TEMPLATE_REPO = Path(__file__).resolve().parents[1]
 
+
+def copier_questions() -> dict[str, dict[str, Any]]:
+    """The questions of copier.yml (settings and derived values left out)."""
+    raw = yaml.safe_load((TEMPLATE_REPO / "copier.yml").read_text(encoding="utf-8"))
+    return {
+        name: body
+        for name, body in raw.items()
+        if not name.startswith("_") and isinstance(body, dict) and body.get("when") is not False
+    }
+
+
+def choices_of(question: dict[str, Any]) -> list[Any]:
+    """The values a question can take from a list (its default first), or [] for free text."""
+    if question.get("type") == "bool":
+        values: list[Any] = [True, False]
+    elif isinstance(question.get("choices"), dict):
+        values = list(question["choices"].values())
+    else:
+        values = list(question.get("choices") or [])
+    default = question.get("default")
+    if default in values:
+        values.remove(default)
+        values.insert(0, default)
+    return values
+
+
 # Every answer that can be chosen from a list, with its values; the default comes first.
+# Read from copier.yml, so a new question or choice is covered by the matrix at once.
 CHOICES: dict[str, list[Any]] = {
-    "python_version": ["3.11", "3.12", "3.13"],
-    "license": ["MIT", "Apache-2.0", "BSD-3-Clause", "Proprietary"],
-    "ci": ["github", "gitlab", "none"],
-    "dvc_remote": ["none", "local", "s3", "gs", "azure", "ssh"],
-    "include_notebooks": [True, False],
-    "include_monitoring": [True, False],
+    name: choices_of(question)
+    for name, question in copier_questions().items()
+    if choices_of(question)
 }
 
 
@@ -92,16 +117,41 @@ def pairwise(choices: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 
 def combination_id(answers: Mapping[str, Any]) -> str:
     """A readable test id: py3.12-Apache-2.0-gitlab-s3-notebooks-no_monitoring."""
-    return "-".join(
-        [
-            f"py{answers['python_version']}",
-            answers["license"],
-            answers["ci"],
-            answers["dvc_remote"],
-            "notebooks" if answers["include_notebooks"] else "no_notebooks",
-            "monitoring" if answers["include_monitoring"] else "no_monitoring",
-        ]
-    )
+    parts = []
+    for name, value in answers.items():
+        if isinstance(value, bool):
+            label = name.removeprefix("include_")
+            parts.append(label if value else f"no_{label}")
+        else:
+            parts.append(f"py{value}" if name == "python_version" else str(value))
+    return "-".join(parts)
+
+
+def expected_tree(
+    template: Path, answers: Mapping[str, Any], package: str = "churn_model"
+) -> set[str]:
+    """The files Copier must write for these answers, read off the template folder of
+    `template` (a snapshot of the repository): each
+    path rendered as Copier renders names (a segment that renders empty drops the file),
+    `.jinja` removed. Everything not answered takes its default from copier.yml."""
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    context: dict[str, Any] = {
+        name: choices_of(question)[0] if choices_of(question) else question.get("default")
+        for name, question in copier_questions().items()
+    }
+    context |= dict(answers)
+    context |= {"package_name": package, "_copier_conf": {"answers_file": ".copier-answers.yml"}}
+    files = set()
+    for path in (template / "template").rglob("*"):
+        if not path.is_file():
+            continue
+        relative = path.relative_to(template / "template")
+        parts = [environment.from_string(part).render(context) for part in relative.parts]
+        if relative.suffix == ".jinja":  # the suffix goes before Copier looks for a name
+            parts[-1] = parts[-1].removesuffix(".jinja")
+        if all(parts):
+            files.add("/".join(parts))
+    return files
 
 
 def generated_files(project: Path) -> Iterator[Path]:

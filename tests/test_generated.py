@@ -159,11 +159,14 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert stages_run(third) == ["train", "evaluate", "test", *extra]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
-    # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`.
+    # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`,
+    # and `dvc metrics show` fits a 120-column terminal.
     ledger = (project / "reports" / "test_ledger.jsonl").read_text(encoding="utf-8")
     assert len(ledger.splitlines()) == 2
     experiments = step(["uv", "run", "dvc", "exp", "show", "--json"], cwd=project)
-    assert '"money_saved_per_1000"' in experiments
+    assert '"money"' in experiments
+    metrics = step(["bash", "-c", "COLUMNS=120 uv run dvc metrics show"], cwd=project)
+    assert max(map(len, metrics.splitlines())) <= 120, metrics
     step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
 
     # With monitoring, the block also serves the example data and checks it for drift

@@ -7,8 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.version import Version
 
-from hooks import post_copy
+from hooks import moved_files, post_copy
 
 from .helpers import render, snapshot_working_tree
 
@@ -117,3 +118,67 @@ def test_update_does_not_run_the_task_again(tmp_path: Path, no_git_identity: Non
     assert "A new section from the template." in (project / "README.md").read_text()
     assert runs.read_text() == "run\n"
     assert git(project, "rev-list", "--count", "HEAD") == "1"
+
+
+def moved_config_case(tmp_path: Path, yours: str, new: str) -> tuple[Path, Path]:
+    """A template repository whose tag v0.2.0 has config.py, and a project generated from
+    it whose committed config.py is `yours`, updated so that core/config.py is `new`."""
+    template, project = tmp_path / "template", tmp_path / "project"
+    old = template / "template" / "src" / "{{ package_name }}" / "config.py"
+    old.parent.mkdir(parents=True)
+    old.write_text("a = 1\nb = 2\nc = 3\n")
+    identity = ("-c", "user.name=T", "-c", "user.email=t@example.com")
+    git(template, "init", "--quiet")
+    git(template, "add", "--all")
+    git(template, *identity, "commit", "--quiet", "-m", "0.2.0")
+    git(template, "tag", "v0.2.0")
+    (project / "src" / "pkg").mkdir(parents=True)
+    (project / ".copier-answers.yml").write_text("package_name: pkg\n")
+    (project / "src" / "pkg" / "config.py").write_text(yours)
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, *identity, "commit", "--quiet", "-m", "ours")
+    # what `copier update` leaves: the old file gone, the new one written
+    (project / "src" / "pkg" / "config.py").unlink()
+    (project / "src" / "pkg" / "core").mkdir()
+    (project / "src" / "pkg" / "core" / "config.py").write_text(new)
+    return template, project
+
+
+def carry(template: Path, project: Path) -> list[str]:
+    return moved_files.carry_edits(project, template, "v0.2.0", Version("0.2.0"), Version("0.3.0"))
+
+
+def test_moved_file_gets_the_users_edit(tmp_path: Path) -> None:
+    """An edit of a file the update moved is merged into the file's new place."""
+    template, project = moved_config_case(
+        tmp_path, yours="a = 1\nb = 2\nc = 30  # ours\n", new="# moved\na = 1\nb = 2\nc = 3\n"
+    )
+    (message,) = carry(template, project)
+    assert (
+        message
+        == "src/pkg/config.py moved to src/pkg/core/config.py: your changes were merged into it"
+    )
+    text = (project / "src" / "pkg" / "core" / "config.py").read_text()
+    assert text == "# moved\na = 1\nb = 2\nc = 30  # ours\n"
+
+
+def test_moved_file_edit_that_clashes_leaves_conflict_markers(tmp_path: Path) -> None:
+    """Where the template changed the same line, both versions stay, marked, to resolve."""
+    template, project = moved_config_case(
+        tmp_path, yours="a = 1\nb = 20  # ours\nc = 3\n", new="a = 1\nb = 200\nc = 3\n"
+    )
+    (message,) = carry(template, project)
+    assert "conflict markers" in message
+    text = (project / "src" / "pkg" / "core" / "config.py").read_text()
+    assert "<<<<<<< src/pkg/core/config.py (template 0.3.0)" in text
+    assert "b = 20  # ours" in text
+    assert "b = 200" in text
+
+
+def test_moved_file_not_edited_is_left_alone(tmp_path: Path) -> None:
+    template, project = moved_config_case(
+        tmp_path, yours="a = 1\nb = 2\nc = 3\n", new="a = 1\nb = 200\nc = 3\n"
+    )
+    assert carry(template, project) == []
+    assert (project / "src" / "pkg" / "core" / "config.py").read_text() == "a = 1\nb = 200\nc = 3\n"

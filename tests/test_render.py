@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -10,114 +11,19 @@ from typing import Any
 import pytest
 import yaml
 
-from .helpers import CHOICES, combination_id, generated_files, pairwise, parse, render
+from .helpers import (
+    CHOICES,
+    combination_id,
+    expected_tree,
+    generated_files,
+    pairwise,
+    parse,
+    render,
+)
 
 COMBINATIONS = pairwise(CHOICES)
 # Jinja's delimiters; GitHub Actions' own `${{ ... }}` expressions are not Jinja.
 JINJA_SYNTAX = re.compile(r"(?<!\$)\{\{|\{%|\{#")
-
-PACKAGE_FILES = [
-    "__init__.py",
-    "__main__.py",
-    "cli.py",
-    "config.py",
-    "console.py",
-    "data/__init__.py",
-    "data/featurize.py",
-    "data/ingest.py",
-    "data/io.py",
-    "data/prepare.py",
-    "data/schema.py",
-    "data/split.py",
-    "evaluation/__init__.py",
-    "evaluation/baselines.py",
-    "evaluation/cli.py",
-    "evaluation/compare.py",
-    "evaluation/evaluate.py",
-    "evaluation/holdout.py",
-    "evaluation/metrics.py",
-    "evaluation/money.py",
-    "evaluation/plots.py",
-    "evaluation/statistics.py",
-    "journal.py",
-    "models/__init__.py",
-    "models/mlp.py",
-    "models/train.py",
-    "paths.py",
-    "stages.py",
-    "tracking/__init__.py",
-    "tracking/cli.py",
-    "tracking/manifest.py",
-    "tracking/run.py",
-    "tracking/runs.py",
-    "tracking/scalars.py",
-    "tracking/timing.py",
-]
-TEST_FILES = [
-    "__init__.py",
-    "conftest.py",
-    "test_cli.py",
-    "test_compare.py",
-    "test_config.py",
-    "test_evaluate.py",
-    "test_featurize.py",
-    "test_ingest.py",
-    "test_io.py",
-    "test_journal.py",
-    "test_ledger.py",
-    "test_metrics.py",
-    "test_model.py",
-    "test_money.py",
-    "test_pipeline.py",
-    "test_prepare.py",
-    "test_split.py",
-    "test_statistics.py",
-    "test_tracking.py",
-    "test_wiring.py",
-]
-# Generated only with include_monitoring.
-MONITORING_FILES = [
-    "src/{package}/monitoring/__init__.py",
-    "src/{package}/monitoring/cli.py",
-    "src/{package}/monitoring/drift.py",
-    "src/{package}/monitoring/efficiency.py",
-    "src/{package}/monitoring/logger.py",
-    "src/{package}/monitoring/predictor.py",
-    "src/{package}/monitoring/reference.py",
-    "src/{package}/monitoring/shadow.py",
-    "tests/test_monitoring.py",
-]
-
-
-def expected_tree(answers: dict[str, Any], package: str = "churn_model") -> set[str]:
-    """The files a project with these answers must have, and no others."""
-    files = {
-        ".copier-answers.yml",
-        ".dvc/.gitignore",
-        ".dvc/config",
-        ".dvcignore",
-        ".gitignore",
-        ".pre-commit-config.yaml",
-        ".python-version",
-        "JOURNAL.md",
-        "README.md",
-        "dvc.yaml",
-        "params.yaml",
-        "pyproject.toml",
-    }
-    files |= {f"src/{package}/{name}" for name in PACKAGE_FILES}
-    files |= {f"tests/{name}" for name in TEST_FILES}
-    if answers["include_notebooks"]:
-        files |= {"notebooks/01_explore.py", "jupytext.toml", "tests/test_notebooks.py"}
-    if answers["include_monitoring"]:
-        files |= {name.format(package=package) for name in MONITORING_FILES}
-    if answers["license"] != "Proprietary":
-        files.add("LICENSE")
-    if answers["ci"] == "github":
-        files |= {".github/workflows/ci.yml", ".github/workflows/template-update.yml"}
-    if answers["ci"] == "gitlab":
-        files.add(".gitlab-ci.yml")
-    return files
 
 
 def test_matrix_covers_every_pair() -> None:
@@ -141,9 +47,8 @@ def test_defaults_render(template: Path, tmp_path: Path) -> None:
     """`copier copy --defaults` gives the default project, file for file."""
     project = render(template, tmp_path / "project", {})
     defaults = {name: values[0] for name, values in CHOICES.items()}
-    assert {p.relative_to(project).as_posix() for p in generated_files(project)} == expected_tree(
-        defaults
-    )
+    written = {p.relative_to(project).as_posix() for p in generated_files(project)}
+    assert written == expected_tree(template, defaults)
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
@@ -151,7 +56,14 @@ def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, 
     """Each combination: exact tree, no Jinja syntax left, TOML/YAML/JSON/Python parse."""
     project = render(template, tmp_path / "project", answers)
     files = list(generated_files(project))
-    assert {p.relative_to(project).as_posix() for p in files} == expected_tree(answers)
+    written = {p.relative_to(project).as_posix() for p in files}
+    assert written == expected_tree(template, answers)
+    # the optional parts are there exactly when asked for
+    assert ("src/churn_model/monitoring/drift.py" in written) == answers["include_monitoring"]
+    assert ("notebooks/01_explore.py" in written) == answers["include_notebooks"]
+    assert ("LICENSE" in written) == (answers["license"] != "Proprietary")
+    assert (".github/workflows/ci.yml" in written) == (answers["ci"] == "github")
+    assert (".gitlab-ci.yml" in written) == (answers["ci"] == "gitlab")
 
     leftovers = [
         p.relative_to(project).as_posix()
@@ -253,7 +165,7 @@ def test_derived_package_name_is_always_valid(
 ) -> None:
     """The default package name passes its own validator, whatever the project name."""
     project = render(template, tmp_path / "p", {"project_name": project_name})
-    assert (project / "src" / package / "cli.py").exists()
+    assert (project / "src" / package / "commands" / "__init__.py").exists()
 
 
 def test_github_projects_watch_for_template_updates(template: Path, tmp_path: Path) -> None:
@@ -293,3 +205,50 @@ def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) ->
     readme = (project / "README.md").read_text()
     missing = [command for command in commands if f"{command}" not in readme]
     assert missing == []
+
+
+READ_NEXT = re.compile(r"Read next: (\S+?\.py)\b")
+
+
+def read_next(module: Path) -> Path | None:
+    """The module a module's docstring says to read next, or None at the end of the chain."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    match = READ_NEXT.search(ast.get_docstring(tree) or "")
+    return (module.parent / match.group(1)).resolve() if match else None
+
+
+@pytest.mark.parametrize("monitoring", [True, False], ids=["monitoring", "no_monitoring"])
+def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
+    template: Path, tmp_path: Path, monitoring: bool
+) -> None:
+    """Following "Read next:" from commands/__init__.py reaches every module once, never
+    loops, and names no file that does not exist."""
+    project = render(template, tmp_path / "p", {"include_monitoring": monitoring})
+    package = project / "src" / "churn_model"
+    modules = {p.resolve() for p in package.rglob("*.py")}
+    modules -= {p for p in modules if p.name in ("__init__.py", "__main__.py")}
+    chain: list[Path] = []
+    module: Path | None = package / "commands" / "__init__.py"
+    while module is not None:
+        assert module not in chain, f"the chain loops back to {module.relative_to(package)}"
+        assert module.exists(), f"{chain[-1].relative_to(package)} names a missing module"
+        chain.append(module)
+        module = read_next(module)
+    unvisited = sorted(p.relative_to(package).as_posix() for p in modules - set(chain))
+    assert unvisited == []
+
+
+DOCS_STAGES = re.compile(r"```yaml\n(stages:\n.*?)```", flags=re.DOTALL)
+
+
+def test_docs_quote_dvc_yaml_as_generated(template: Path, tmp_path: Path) -> None:
+    """Every `stages:` excerpt in docs/ is the default project's dvc.yaml, stage for stage."""
+    project = render(template, tmp_path / "p", {})
+    stages = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+    stale = []
+    for page in sorted((template / "docs").glob("*.md")):
+        for excerpt in DOCS_STAGES.findall(page.read_text(encoding="utf-8")):
+            for name, body in yaml.safe_load(excerpt)["stages"].items():
+                if stages.get(name) != body:
+                    stale.append(f"{page.name}: {name}")
+    assert stale == []

@@ -104,6 +104,17 @@ def edit_as_a_user(project: Path) -> dict[str, str]:
     readme.write_text(text.replace("## Layout", section + "## Layout", 1))
     kept["README.md"] = "The export comes from the billing system every Monday."
 
+    # A file that 0.3.0 moved (config.py -> core/config.py): the edit must follow it.
+    config = project / "src" / package / "config.py"
+    if config.exists():
+        line = "    # Our note: clip at 4 once the outliers are gone."
+        config.write_text(
+            config.read_text().replace(
+                "class FeaturizeParams(Section):", f"class FeaturizeParams(Section):\n{line}"
+            )
+        )
+        kept[f"src/{package}/core/config.py"] = line
+
     ingest = project / "src" / package / "data" / "ingest.py"
     ingest.write_text(
         ingest.read_text().replace("ROWS_PER_CHUNK = 5_000", "ROWS_PER_CHUNK = 2_500")

@@ -1,6 +1,14 @@
-"""A machine-learning project built stage by stage: data -> features -> model -> evaluation.
+"""A machine-learning project built in layers, each importing only the layers below it:
 
-Start reading at config.py (what can be tuned), then paths.py (where each stage reads and
-writes), then the stages in pipeline order: data/ingest.py, data/prepare.py, data/split.py,
-data/featurize.py, models/train.py, evaluation/evaluate.py, evaluation/holdout.py.
+    commands/     the command line: the one place that talks to the terminal
+    pipeline.py   the stages by name, in order (dvc.yaml runs them)
+    monitoring/   serving and watching the model      journal.py   the project journal
+    evaluation/   money, metrics, baselines, comparisons
+    models/       the model interface, the model, its training loop
+    data/         the data stages                     tracking/    experiment runs
+    core/         configuration, paths, file I/O, errors, git, console
+
+`uv run lint-imports` checks the order (pyproject.toml, [tool.importlinter]).
+Start reading at commands/__init__.py, the command line; each module's docstring says
+which to read next.
 """

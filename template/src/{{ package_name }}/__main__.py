@@ -1,5 +1,5 @@
 """`python -m <package>` is the same command line as `<package>`."""
 
-from .cli import app
+from .commands import app
 
 app()

@@ -9,22 +9,22 @@ also edit by hand.
 
     uv run <package> journal add "Tried tenure buckets; AUC +0.01" --tag features --spent 1h30m
     uv run <package> journal time
+
+This module is the journal itself; its commands are in commands/journal.py.
+Read next: commands/runs.py, the commands over recorded runs.
 """
 
 import re
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
-from rich.console import Console
-from rich.table import Table
-
-from .data.io import atomic_write, load_json
-from .paths import JOURNAL, VALIDATION_METRICS
+from .core.errors import JournalError
+from .core.git import git_state
+from .core.io import atomic_write, load_json
+from .core.paths import JOURNAL, VALIDATION_REPORT
 from .tracking.runs import latest_run
 
 # "## 2026-01-31 14:05 · tags: data, features · spent: 1h30m"
@@ -36,10 +36,6 @@ HEADING = re.compile(
 FENCED_BLOCK = re.compile(r"^```.*?^```", flags=re.MULTILINE | re.DOTALL)
 DURATION = re.compile(r"^(?:(?P<hours>\d+(?:\.\d+)?)h)?(?:(?P<minutes>\d+)m)?$")
 HEADLINE_METRICS = ("money_saved_per_1000", "roc_auc", "log_loss")
-
-
-class JournalError(ValueError):
-    """A journal argument is malformed; the message says what would be valid."""
 
 
 @dataclass(frozen=True)
@@ -64,22 +60,6 @@ def format_duration(minutes: int) -> str:
     return (f"{hours}h" if hours else "") + (f"{rest}m" if rest or not hours else "")
 
 
-def current_commit(root: Path) -> str:
-    """The short commit hash, with '+dirty' when there are uncommitted changes."""
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        )
-        status = subprocess.run(
-            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True
-        )
-    except FileNotFoundError:
-        return "no git"
-    if commit.returncode != 0:
-        return "no commit"
-    return commit.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
-
-
 def headline(root: Path) -> str:
     """The latest train run and validation metrics, or notes that they do not exist yet."""
     run = latest_run(root)
@@ -88,7 +68,7 @@ def headline(root: Path) -> str:
     else:
         loss = run.manifest.get("metrics", {}).get("train_loss")
         train = f"run {run.id} ({run.status}" + (f", train_loss {loss:.4g})" if loss else ")")
-    path = root / VALIDATION_METRICS
+    path = root / VALIDATION_REPORT
     if not path.exists():
         return f"{train} · no validation metrics yet"
     metrics: dict[str, Any] = load_json(path)
@@ -147,43 +127,17 @@ def time_by(entries: list[Entry]) -> tuple[dict[str, int], dict[str, int]]:
     return dict(by_tag), dict(by_week)
 
 
-journal_app = typer.Typer(help="Write the project journal and see where the time went.")
-
-
-@journal_app.command("add")
-def add(
-    text: Annotated[str, typer.Argument(help="What you tried, saw and decided.")],
-    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Repeatable.")] = None,
-    spent: Annotated[str | None, typer.Option(help="Time spent, e.g. 1h30m or 45m.")] = None,
-) -> None:
-    """Append a dated entry with the commit, the latest run and validation metrics."""
-    root = Path.cwd()
-    try:
-        minutes = parse_duration(spent) if spent is not None else None
-    except JournalError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(code=2) from None
+def write_entry(root: Path, text: str, tags: list[str], spent: str | None, now: datetime) -> Path:
+    """Append an entry, with the commit and the latest results as context, to JOURNAL.md."""
     if not text.strip():
-        typer.echo("error: the entry text is empty; say what you tried", err=True)
-        raise typer.Exit(code=2)
-    context = f"commit {current_commit(root)} · {headline(root)}"
-    add_entry(root / JOURNAL, format_entry(text, tag or [], minutes, datetime.now(), context))
-    typer.echo(f"added to {JOURNAL}")
+        raise JournalError("the entry text is empty; say what you tried")
+    minutes = parse_duration(spent) if spent is not None else None
+    context = f"commit {git_state(root).label} · {headline(root)}"
+    add_entry(root / JOURNAL, format_entry(text, tags, minutes, now, context))
+    return root / JOURNAL
 
 
-@journal_app.command("time")
-def time() -> None:
-    """Sum the time logged in JOURNAL.md by tag and by week (an entry counts for each tag)."""
-    path = Path.cwd() / JOURNAL
-    entries = parse_entries(path.read_text(encoding="utf-8")) if path.exists() else []
-    by_tag, by_week = time_by(entries)
-    total = format_duration(sum(entry.minutes for entry in entries))
-    console = Console()
-    for title, totals in (("tag", by_tag), ("week", by_week)):
-        table = Table(title=f"Time by {title}")
-        table.add_column(title)
-        table.add_column("time", justify="right")
-        for key, minutes in sorted(totals.items()):
-            table.add_row(key, format_duration(minutes))
-        table.add_row("total", total, style="bold")
-        console.print(table)
+def read_entries(root: Path) -> list[Entry]:
+    """The entries of the project's JOURNAL.md (none when there is no journal yet)."""
+    path = root / JOURNAL
+    return parse_entries(path.read_text(encoding="utf-8")) if path.exists() else []

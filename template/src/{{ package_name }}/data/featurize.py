@@ -8,7 +8,7 @@ would leak them into the model and flatter every later score (tests/test_featuri
 checks that changing the test rows changes nothing that was fitted).
 
 The fitted Featurizer is saved to models/featurizer.json, so serving applies exactly
-the transformation the model was trained on. Read next: ../models/mlp.py.
+the transformation the model was trained on. Read next: ../models/interface.py.
 """
 
 import logging
@@ -19,8 +19,9 @@ from typing import Any, Self
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import FeaturizeParams, Params
-from ..paths import (
+from ..core.config import FeaturizeParams, Params
+from ..core.io import load_array, load_json, save_arrays, save_json
+from ..core.paths import (
     CATEGORICAL_FILE,
     FEATURES_FILE,
     FEATURES_SPLITS,
@@ -31,7 +32,6 @@ from ..paths import (
     SPLITS,
     TARGET_FILE,
 )
-from .io import load_array, load_json, save_arrays, save_json
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ find), then a share of labels is flipped (label noise) and a share of cells is e
 The same seed gives the same file, byte for byte.
 
 To use your own data, make `run` copy or download your export to paths.RAW_CSV and list
-its columns in schema.py. Read next: prepare.py.
+its columns in schema.py. Read next: schema.py.
 """
 
 import csv
@@ -20,11 +20,11 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import IngestParams, Params
-from ..console import progress_bar
-from ..paths import RAW_CSV
+from ..core.config import IngestParams, Params
+from ..core.console import progress_bar
+from ..core.io import atomic_write
+from ..core.paths import RAW_CSV
 from . import schema
-from .io import atomic_write
 
 log = logging.getLogger(__name__)
 

@@ -18,16 +18,19 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import Params
-from ..paths import INTERIM_CATEGORICAL, INTERIM_COLUMNS, INTERIM_NUMERIC, INTERIM_TARGET, RAW_CSV
+from ..core.config import Params
+from ..core.errors import DataError, MissingInputError
+from ..core.io import save_array, save_json
+from ..core.paths import (
+    INTERIM_CATEGORICAL,
+    INTERIM_COLUMNS,
+    INTERIM_NUMERIC,
+    INTERIM_TARGET,
+    RAW_CSV,
+)
 from . import schema
-from .io import MissingInputError, save_array, save_json
 
 log = logging.getLogger(__name__)
-
-
-class DataError(ValueError):
-    """An input file does not match the schema; the message names the row and column."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,8 @@
 Replacing the example data with your own means changing ingest.py to write your export
 to data/raw/ and listing its columns here; prepare, split, featurize and the model
 follow these lists and need no change.
+
+Read next: prepare.py.
 """
 
 from typing import Final

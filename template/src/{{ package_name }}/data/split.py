@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import Params, SplitParams
-from ..paths import (
+from ..core.config import Params, SplitParams
+from ..core.io import load_array, save_arrays
+from ..core.paths import (
     CATEGORICAL_FILE,
     INTERIM_CATEGORICAL,
     INTERIM_NUMERIC,
@@ -25,7 +26,6 @@ from ..paths import (
     TARGET_FILE,
     Split,
 )
-from .io import load_array, save_arrays
 
 log = logging.getLogger(__name__)
 

@@ -17,20 +17,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ..data.io import load_json, save_json
-from ..models.mlp import sigmoid
-
-Array = NDArray[np.float64]
+from ..core.io import load_json, save_json
+from ..core.types import Array
 
 
 @dataclass(frozen=True)
 class LinearModel:
-    """P(churn) = sigmoid(X coef + intercept)."""
+    """P(positive) = sigmoid(X coef + intercept)."""
 
     coef: Array  # (n_features,)
     intercept: float
+
+    def predict_proba(self, features: Array) -> Array:
+        """P(positive) per row; sigmoid(z) = exp(-log(1 + exp(-z))), stable for any z."""
+        z = features @ self.coef + self.intercept
+        probabilities: Array = np.exp(-np.logaddexp(0.0, -z))
+        return probabilities
 
 
 def fit_logistic_regression(features: Array, target: Array, c: float) -> LinearModel:
@@ -39,11 +42,6 @@ def fit_logistic_regression(features: Array, target: Array, c: float) -> LinearM
 
     fitted = LogisticRegression(C=c, max_iter=1000).fit(features, target)
     return LinearModel(coef=np.asarray(fitted.coef_[0]), intercept=float(fitted.intercept_[0]))
-
-
-def predict_linear(model: LinearModel, features: Array) -> Array:
-    """P(churn) per row."""
-    return sigmoid(features @ model.coef + model.intercept)
 
 
 def save_linear(model: LinearModel, path: Path) -> None:

@@ -18,7 +18,7 @@ its money saved per validation row recorded. Then:
 All configurations are scored on the same rows at a threshold chosen on those rows, so
 each figure is a little optimistic, and equally so. The test split is never read.
 
-Read next: cli.py, the `<package> evaluate compare` command.
+Read next: ../journal.py.
 """
 
 import itertools
@@ -31,16 +31,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import ConfigError, load_params
-from ..models.mlp import load_model, predict_proba
-from ..models.train import train
-from ..paths import FEATURES_TRAIN, FEATURES_VALIDATION
+from ..core.config import load_params
+from ..core.errors import ConfigError
+from ..core.paths import FEATURES_TRAIN, FEATURES_VALIDATION
+from ..core.types import Array
+from ..models.registry import load_model, trained
 from ..tracking.runs import RunInfo, find_run
 from .evaluate import MONEY, load_split
 from .money import PER_CUSTOMERS, choose_threshold, percentile_interval, savings_per_row
 from .statistics import bootstrap_p_value, holm, mcnemar_exact, seed_and_row_bootstrap
-
-Array = NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -79,7 +78,8 @@ def run_config(name: str, n_seeds: int, root: Path, params_file: Path) -> Config
     thresholds, savings, offers = [], [], []
     for seed in seeds:
         params = load_params(params_file, [*overrides, f"train.seed={seed}"])
-        p = predict_proba(train(train_features, train_target, params.train).model, features)
+        model = trained().fit(train_features, train_target, params.train).model
+        p = model.predict_proba(features)
         threshold = choose_threshold(y, p, params.outcome)
         thresholds.append(threshold)
         offers.append(p >= threshold)
@@ -113,7 +113,7 @@ def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> 
     for name, runs in groups.items():
         thresholds, savings, offers = [], [], []
         for run in runs:
-            p = predict_proba(load_model(run.folder / "model.npz"), features)
+            p = load_model(run.folder / "model.npz").predict_proba(features)
             thresholds.append(choose_threshold(y, p, base.outcome))
             offers.append(p >= thresholds[-1])
             savings.append(savings_per_row(y, offers[-1], base.outcome))
@@ -125,8 +125,51 @@ def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> 
     return configs
 
 
-def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed: int) -> Any:
-    """The per-configuration summaries and pairwise comparisons, as JSON-ready data."""
+@dataclass(frozen=True)
+class ConfigSummary:
+    """One configuration: money saved per 1,000 validation customers, over its seeds."""
+
+    config: str  # the overrides, "" for params.yaml as it is
+    seeds: list[int]
+    thresholds: list[float]
+    money_saved_per_1000: float  # mean over seeds
+    seed_sd: float  # spread over seeds (0 with one seed)
+    low: float  # the interval from the seed-and-row bootstrap
+    high: float
+
+
+@dataclass(frozen=True)
+class PairComparison:
+    """Two configurations on the same validation rows: first minus second."""
+
+    first: str
+    second: str
+    difference: float  # money saved per 1,000, first - second
+    low: float
+    high: float
+    effect_size_dz: float  # mean / sd of the per-row differences
+    p_bootstrap: float
+    p_bootstrap_holm: float
+    mcnemar_b: int  # rows only the first decides right
+    mcnemar_c: int  # rows only the second decides right
+    p_mcnemar: float
+    p_mcnemar_holm: float
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything `evaluate compare` reports; `asdict` gives the JSON it writes."""
+
+    criterion: str
+    confidence: float
+    configs: list[ConfigSummary]
+    pairs: list[PairComparison]
+
+
+def compare(
+    runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed: int
+) -> Comparison:
+    """The per-configuration summaries and the pairwise comparisons."""
     n_rows = runs[0].savings.shape[1]
     rng = np.random.default_rng(seed)
     # the same resampled rows for every configuration: this is what pairs them
@@ -139,18 +182,19 @@ def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed
         per_seed = PER_CUSTOMERS * run.savings.mean(axis=1)
         low, high = percentile_interval(estimates[run.name], confidence)
         configs.append(
-            {
-                "config": run.name,
-                "seeds": run.seeds,
-                "thresholds": run.thresholds,
-                MONEY: float(per_seed.mean()),
-                "seed_sd": float(per_seed.std(ddof=1)) if len(per_seed) > 1 else 0.0,
-                "low": low,
-                "high": high,
-            }
+            ConfigSummary(
+                config=run.name,
+                seeds=run.seeds,
+                thresholds=run.thresholds,
+                money_saved_per_1000=float(per_seed.mean()),
+                seed_sd=float(per_seed.std(ddof=1)) if len(per_seed) > 1 else 0.0,
+                low=low,
+                high=high,
+            )
         )
-    pairs: list[dict[str, Any]] = []
-    for first, second in itertools.combinations(runs, 2):
+    pairs = list(itertools.combinations(runs, 2))
+    raw: list[dict[str, Any]] = []
+    for first, second in pairs:
         differences = estimates[first.name] - estimates[second.name]
         low, high = percentile_interval(differences, confidence)
         # per-row difference of the seed-averaged savings, for the standardised effect
@@ -158,7 +202,7 @@ def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed
         spread = float(per_row.std(ddof=1))
         b = int(np.sum(first.right & ~second.right))
         c = int(np.sum(~first.right & second.right))
-        pairs.append(
+        raw.append(
             {
                 "first": first.name,
                 "second": second.name,
@@ -172,7 +216,15 @@ def compare(runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed
                 "p_mcnemar": mcnemar_exact(b, c),
             }
         )
-    for family in ("p_bootstrap", "p_mcnemar"):
-        for pair, adjusted in zip(pairs, holm([p[family] for p in pairs]), strict=True):
-            pair[f"{family}_holm"] = adjusted
-    return {"criterion": MONEY, "confidence": confidence, "configs": configs, "pairs": pairs}
+    # Holm's correction over each family of p-values (one p-value per pair)
+    bootstrap_holm = holm([pair["p_bootstrap"] for pair in raw])
+    mcnemar_holm = holm([pair["p_mcnemar"] for pair in raw])
+    return Comparison(
+        criterion=MONEY,
+        confidence=confidence,
+        configs=configs,
+        pairs=[
+            PairComparison(**pair, p_bootstrap_holm=p_b, p_mcnemar_holm=p_m)
+            for pair, p_b, p_m in zip(raw, bootstrap_holm, mcnemar_holm, strict=True)
+        ],
+    )

@@ -7,14 +7,15 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
    and write them to models/thresholds.json; the test stage reads them unchanged.
 3. Report, for the model and every baseline, money saved per 1,000 customers with a
    bootstrap interval, and beside it ROC AUC, PR AUC, log loss, Brier score and the
-   confusion matrix at the threshold (metrics.py): reports/validation_metrics.json.
+   confusion matrix at the threshold (metrics.py): reports/validation_report.json, and
+   the few numbers to compare experiments by in reports/validation_metrics.json (DVC's).
    `beats_baselines` is false when any baseline saves at least as much as the model.
 4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
 
 The money on validation is measured at a threshold chosen on those same rows, so it is
 a little optimistic; the test stage's figure, at the frozen threshold, is not.
 
-Read next: holdout.py, the one stage allowed to read the test split.
+Read next: plots.py.
 """
 
 import logging
@@ -24,13 +25,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from rich.console import Console
-from rich.table import Table
 
-from ..config import Params
-from ..data.io import load_array, save_json
-from ..models.mlp import load_model, predict_proba
-from ..paths import (
+from ..core.config import Params
+from ..core.io import load_array, save_json
+from ..core.paths import (
     BASELINE_MODEL,
     CALIBRATION_DATA,
     CALIBRATION_PLOT,
@@ -42,15 +40,17 @@ from ..paths import (
     TARGET_FILE,
     THRESHOLDS,
     VALIDATION_METRICS,
+    VALIDATION_REPORT,
 )
-from .baselines import fit_logistic_regression, predict_linear, save_linear
+from ..core.types import Array
+from ..models.registry import load_model
+from .baselines import fit_logistic_regression, save_linear
 from .metrics import calibration_curve, classification_report
 from .money import PER_CUSTOMERS, bootstrap_interval, choose_threshold, savings_per_row
 from .plots import save_calibration_plot
 
 log = logging.getLogger(__name__)
 
-Array = NDArray[np.float64]
 MONEY = "money_saved_per_1000"  # the criterion's key in every report
 
 
@@ -94,24 +94,36 @@ def outcome_report(
     return report
 
 
-def show_report(report: Mapping[str, Any], title: str) -> None:
-    """Print the model and the baselines as one table on stderr (unless logging is quiet)."""
+def headline(report: Mapping[str, Any]) -> dict[str, float]:
+    """The few numbers a person compares between experiments (DVC's metrics): money saved
+    per 1,000 customers with its interval, the best baseline's, ROC AUC and log loss."""
+    best_baseline = max(float(baseline[MONEY]) for baseline in report["baselines"].values())
+    # rounded to what a comparison can tell apart: money to the unit, scores to 4 places
+    return {
+        "money": round(report[MONEY]),
+        "money_low": round(report["money_saved_low"]),
+        "money_high": round(report["money_saved_high"]),
+        "baseline_money": round(best_baseline),
+        "roc_auc": round(report["roc_auc"], 4),
+        "log_loss": round(report["log_loss"], 4),
+    }
+
+
+def log_summary(report: Mapping[str, Any], split: str) -> None:
+    """One log line with the model's money and the best baseline's; a warning when a
+    baseline does at least as well. (`<package> stage` prints the whole table.)"""
+    name, best = max(report["baselines"].items(), key=lambda item: float(item[1][MONEY]))
+    log.info(
+        "%s: the model saves %s per 1,000 (%s to %s); best baseline %s saves %s",
+        split,
+        f"{report[MONEY]:,.0f}",
+        f"{report['money_saved_low']:,.0f}",
+        f"{report['money_saved_high']:,.0f}",
+        name,
+        f"{best[MONEY]:,.0f}",
+    )
     if not report["beats_baselines"]:
-        log.warning("%s: the model does not save more money than every baseline", title)
-    if logging.getLogger().getEffectiveLevel() > logging.INFO:
-        return
-    table = Table(title=title)
-    for column in ("decision rule", "saved per 1,000", "95% interval", "threshold", "ROC AUC"):
-        table.add_column(
-            column, justify="left" if column == "decision rule" else "right", no_wrap=True
-        )
-    rows = {"model": report, **report["baselines"]}
-    for name, row in rows.items():
-        threshold = f"{row['threshold']:.3f}" if "threshold" in row else "-"
-        auc = f"{row['roc_auc']:.3f}" if "roc_auc" in row else "-"
-        interval = f"{row['money_saved_low']:,.0f} to {row['money_saved_high']:,.0f}"
-        table.add_row(name, f"{row[MONEY]:,.0f}", interval, threshold, auc)
-    Console(stderr=True).print(table)
+        log.warning("%s: the model does not save more money than every baseline", split)
 
 
 def money_curve(y: Array, p: Array, params: Params) -> list[dict[str, float]]:
@@ -129,8 +141,8 @@ def run(params: Params, root: Path) -> None:
     features, y = load_split(root, FEATURES_VALIDATION)
     baseline = fit_logistic_regression(train_features, train_target, params.evaluate.baseline_c)
     scores = {
-        "model": predict_proba(load_model(root / MODEL), features),
-        "logistic_regression": predict_linear(baseline, features),
+        "model": load_model(root / MODEL).predict_proba(features),
+        "logistic_regression": baseline.predict_proba(features),
     }
     thresholds = {name: choose_threshold(y, p, params.outcome) for name, p in scores.items()}
     report = outcome_report(y, scores, thresholds, params)
@@ -140,8 +152,9 @@ def run(params: Params, root: Path) -> None:
     }
     save_linear(baseline, root / BASELINE_MODEL)
     save_json(root / THRESHOLDS, thresholds)
-    save_json(root / VALIDATION_METRICS, report)
+    save_json(root / VALIDATION_REPORT, report)
+    save_json(root / VALIDATION_METRICS, headline(report))
     save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
     save_json(root / MONEY_CURVE, {"money": money_curve(y, scores["model"], params)})
     save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)
-    show_report(report, "Validation: money saved against doing nothing")
+    log_summary(report, "validation")

@@ -9,43 +9,32 @@ Each scoring appends one line to reports/test_ledger.jsonl: when, at which commi
 which model (its SHA-256), and what it scored. The ledger is the honest count of how
 often the test split has been looked at; if it grows long, the test score is optimistic.
 
-This is the last stage; go back to ../config.py to see what you can change.
+This is the last stage. Read next: statistics.py, for comparing models.
 """
 
 import hashlib
 import json
 import logging
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..config import Params
-from ..data.io import load_json, save_json
-from ..models.mlp import load_model, predict_proba
-from ..paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_METRICS, THRESHOLDS
-from .baselines import load_linear, predict_linear
-from .evaluate import MONEY, load_split, outcome_report, show_report
+from ..core.config import Params
+from ..core.git import git_state
+from ..core.io import load_json, save_json
+from ..core.paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_REPORT, THRESHOLDS
+from ..models.registry import load_model
+from .baselines import load_linear
+from .evaluate import MONEY, load_split, log_summary, outcome_report
 
 log = logging.getLogger(__name__)
-
-
-def git_commit(root: Path) -> str:
-    """The commit checked out at `root`, or "unknown" outside a git repository."""
-    try:
-        result = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return result.stdout.strip()
 
 
 def append_to_ledger(root: Path, report: dict[str, Any]) -> None:
     """Add one record of this look at the test split to reports/test_ledger.jsonl."""
     record = {
         "time": datetime.now(UTC).isoformat(timespec="seconds"),
-        "commit": git_commit(root),
+        "commit": git_state(root).commit,  # None outside git
         "model_sha256": hashlib.sha256((root / MODEL).read_bytes()).hexdigest(),
         "threshold": report["threshold"],
         MONEY: report[MONEY],
@@ -59,16 +48,16 @@ def append_to_ledger(root: Path, report: dict[str, Any]) -> None:
 
 
 def run(params: Params, root: Path) -> None:
-    """Write reports/test_metrics.json and add a line to reports/test_ledger.jsonl."""
+    """Write reports/test_report.json and add a line to reports/test_ledger.jsonl."""
     features, y = load_split(root, FEATURES_TEST)
     scores = {
-        "model": predict_proba(load_model(root / MODEL), features),
-        "logistic_regression": predict_linear(load_linear(root / BASELINE_MODEL), features),
+        "model": load_model(root / MODEL).predict_proba(features),
+        "logistic_regression": load_linear(root / BASELINE_MODEL).predict_proba(features),
     }
     thresholds = load_json(root / THRESHOLDS)
     report = outcome_report(y, scores, thresholds, params)
-    save_json(root / TEST_METRICS, report)
+    save_json(root / TEST_REPORT, report)
     append_to_ledger(root, report)
-    show_report(report, "Test (thresholds frozen on validation)")
+    log_summary(report, "test")
     looks = len((root / TEST_LEDGER).read_text(encoding="utf-8").splitlines())
     log.info("test split scored; %d look(s) recorded in %s", looks, TEST_LEDGER)

@@ -3,13 +3,12 @@
 All take the true labels y (0 or 1) and the predicted probabilities p of the positive
 class. Written here rather than imported so each formula sits beside its code.
 
-Read next: money.py, the criterion that decides.
+Read next: baselines.py.
 """
 
 import numpy as np
-from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from ..core.types import Array
 
 
 def log_loss(y: Array, p: Array, eps: float = 1e-12) -> float:

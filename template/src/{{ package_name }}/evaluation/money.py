@@ -12,15 +12,15 @@ what models are compared on; the loss (log loss) only trains them. Everything el
 `savings_per_row`: replace it (and the `outcome` section of params.yaml and config.py)
 to put your own outcome in its place (docs: "Evaluation criteria").
 
-Read next: baselines.py.
+Read next: metrics.py.
 """
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import OutcomeParams
+from ..core.config import OutcomeParams
+from ..core.types import Array
 
-Array = NDArray[np.float64]
 PER_CUSTOMERS = 1000  # the criterion is reported per this many customers
 
 

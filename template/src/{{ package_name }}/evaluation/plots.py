@@ -12,7 +12,7 @@ Read next: holdout.py.
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ..data.io import atomic_write
+from ..core.io import atomic_write
 
 Curve = Sequence[Mapping[str, float | int]]
 

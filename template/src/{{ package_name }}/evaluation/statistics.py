@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-Array = NDArray[np.float64]
+from ..core.types import Array
 
 
 def seed_and_row_bootstrap(

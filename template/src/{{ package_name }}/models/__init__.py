@@ -1,5 +1,6 @@
-"""The model and its training loop, written here in numpy so you can change any part.
+"""The model, its training loop and the interface the rest of the project uses.
 
-mlp.py is the model (forward pass, loss and gradients by hand); train.py is the loop
-that fits it. Start with mlp.py.
+interface.py says what a model offers (predict, save; a family fits and loads);
+mlp.py is the numpy model and sgd.py its training loop, both yours to change;
+registry.py names the families; train.py is the stage. Start with interface.py.
 """

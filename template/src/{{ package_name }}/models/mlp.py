@@ -1,35 +1,53 @@
 """A small multilayer perceptron for a yes/no outcome, forward and backward by hand.
 
     h = relu(X W1 + b1)          (n, d) -> (n, hidden)
-    z = h W2 + b2                (n, hidden) -> (n,)   the logit of P(churn)
+    z = h W2 + b2                (n, hidden) -> (n,)   the logit of P(positive)
     p = sigmoid(z)
 
 With hidden_units = 0 there is no hidden layer and z = X W + b: logistic regression.
 The core is yours to change (a second layer, another loss): the gradient check in
 tests/test_model.py tells you at once whether the backward pass still matches.
 
-Read next: train.py.
+Read next: sgd.py, its training loop.
 """
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
-from numpy.typing import NDArray
 
-from ..data.io import MissingInputError, atomic_write
+from ..core.errors import MissingInputError
+from ..core.io import atomic_write
+from ..core.types import Array
 
-Array = NDArray[np.float64]
+NAME: Final = "mlp"  # the family name saved with the weights (registry.py)
 
 
 @dataclass
 class MLP:
-    """The weights, by layer. `hidden` is empty for logistic regression."""
+    """The weights, by layer. `hidden` is empty for logistic regression.
+
+    It is a `Model` (interface.py): it predicts and saves itself."""
 
     hidden: list[tuple[Array, Array]] = field(default_factory=list)  # (W, b) per hidden layer
     output: tuple[Array, Array] = field(default_factory=lambda: (np.zeros((0, 1)), np.zeros(1)))
+
+    def predict_proba(self, features: Array) -> Array:
+        """P(positive) per row: sigmoid of the logits."""
+        z, _ = logits(self, features)
+        return sigmoid(z)
+
+    def save(self, path: Path, metadata: Mapping[str, Any]) -> None:
+        """Write the weights and a description of how they were made, atomically (.npz)."""
+        arrays: dict[str, Any] = {"output_w": self.output[0], "output_b": self.output[1]}
+        for i, (w, b) in enumerate(self.hidden):
+            arrays[f"hidden{i}_w"], arrays[f"hidden{i}_b"] = w, b
+        described = json.dumps({**metadata, "family": NAME}, sort_keys=True)
+        with atomic_write(path) as handle:
+            np.savez(handle, metadata=np.array(described), **arrays)
 
 
 def init_mlp(n_features: int, hidden_units: int, base_rate: float, seed: int) -> MLP:
@@ -57,12 +75,6 @@ def logits(model: MLP, features: Array) -> tuple[Array, list[Array]]:
         activations.append(np.maximum(activations[-1] @ w + b, 0.0))
     w, b = model.output
     return (activations[-1] @ w + b)[:, 0], activations
-
-
-def predict_proba(model: MLP, features: Array) -> Array:
-    """P(churn) per row."""
-    z, _ = logits(model, features)
-    return sigmoid(z)
 
 
 def sigmoid(z: Array) -> Array:
@@ -108,17 +120,8 @@ def loss_and_gradients(
     return loss, losses, Gradients(hidden=hidden_grads, output=output_grads)
 
 
-def save_model(model: MLP, path: Path, metadata: dict[str, Any]) -> None:
-    """Write the weights and a description of how they were made, atomically (.npz)."""
-    arrays: dict[str, Any] = {"output_w": model.output[0], "output_b": model.output[1]}
-    for i, (w, b) in enumerate(model.hidden):
-        arrays[f"hidden{i}_w"], arrays[f"hidden{i}_b"] = w, b
-    with atomic_write(path) as handle:
-        np.savez(handle, metadata=np.array(json.dumps(metadata, sort_keys=True)), **arrays)
-
-
-def load_model(path: Path) -> MLP:
-    """Read a model written by save_model."""
+def load(path: Path) -> MLP:
+    """Read a model written by MLP.save."""
     if not path.exists():
         raise MissingInputError(f"{path}: not found; run the train stage first")
     with np.load(path, allow_pickle=False) as stored:

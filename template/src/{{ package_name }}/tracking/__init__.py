@@ -1,11 +1,12 @@
 """Experiment tracking: every run of the train stage tied to its code, data and config.
 
 Read in this order:
+    run.py       one run folder under runs/: start, record, checkpoint, close; the null run
     scalars.py   scalars and histograms appended in batches (~1 us per step)
     timing.py    timed sections: context manager and decorator, nested
-    manifest.py  git commit, dirty diff, data hashes, environment
-    run.py       one run folder under runs/: start, record, checkpoint, close
+    manifest.py  data hashes and environment (the git state is ../core/git.py)
     runs.py      reading runs back: list_runs, latest_run, read_manifest, read_scalars,
                  read_histograms, read_timings (the API for notebooks and the journal)
-    cli.py       `<package> runs list|show|compare|plot|resume`
+    plots.py     a picture of one run
+The commands on top of it are ../commands/runs.py (`<package> runs ...`).
 """

@@ -1,20 +1,19 @@
 """What a run records about where it came from: code, data, configuration, machine.
 
-- code: the git commit, branch and whether the work tree was dirty; the uncommitted
-  diff (`git diff HEAD`, with untracked files listed) is returned to be saved beside the
-  manifest, so a run made from dirty code can still be reproduced;
+- code: the git commit, branch and whether the work tree was dirty, and the uncommitted
+  diff saved beside the manifest (../core/git.py), so a run made from dirty code can
+  still be reproduced;
 - data: the hashes dvc.lock records for the stage's deps (what DVC believes the inputs
   were), and an md5 of each file the stage actually read (what they really were);
 - machine: Python and package versions, host, CPU and GPU.
 
 Nothing here fails a run: outside a git repository the commit is None, without dvc.lock
-the DVC hashes are empty. Read next: run.py.
+the DVC hashes are empty. Read next: runs.py, the reading side.
 """
 
 import hashlib
 import os
 import platform
-import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -24,32 +23,6 @@ import yaml
 
 # Distributions whose versions decide the numbers a run produces.
 PACKAGES = ("numpy", "pydantic", "pyyaml", "dvc")
-
-
-def _git(root: Path, *args: str) -> str | None:
-    """The output of one git command in `root`, or None if git or the repository is absent."""
-    try:
-        done = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, check=True, timeout=30
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout
-
-
-def git_state(root: Path) -> tuple[dict[str, Any], str]:
-    """(commit, branch, dirty) of the repository holding `root`, and its uncommitted diff."""
-    commit = _git(root, "rev-parse", "HEAD")
-    if commit is None:
-        return {"commit": None, "branch": None, "dirty": None}, ""
-    branch = (_git(root, "rev-parse", "--abbrev-ref", "HEAD") or "").strip()
-    status = _git(root, "status", "--porcelain") or ""
-    diff = _git(root, "diff", "HEAD", "--binary") or ""
-    untracked = [line[3:] for line in status.splitlines() if line.startswith("??")]
-    if untracked:
-        diff += "".join(f"# untracked: {name}\n" for name in untracked)
-    state = {"commit": commit.strip(), "branch": branch, "dirty": bool(status.strip())}
-    return state, diff
 
 
 def dvc_lock_hashes(root: Path, stage: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ last flushed batch, a torn last record is skipped. A run whose manifest still sa
 `running` but whose process no longer exists on this host was killed: it is reported
 as `interrupted`.
 
-Read next: cli.py, the `runs` commands built on this.
+Read next: plots.py.
 """
 
 import json
@@ -24,13 +24,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..paths import RUNS
+from ..core.errors import RunNotFoundError
+from ..core.paths import RUNS
 from . import scalars
 from .run import HISTOGRAMS, MANIFEST, TIMINGS
-
-
-class RunNotFoundError(LookupError):
-    """No run, or more than one, matches the id given."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ A section's name is the path of the sections open around it, so the same code ti
 from two callers shows up twice. Times come from `time.perf_counter`; entering and
 leaving a section costs about a microsecond, so time loops, epochs and stages, not each
 arithmetic step. The train stage records its summary in the run (timings.json) and in
-reports/train_metrics.json. Stages can use the shared `TIMINGS` instance.
+the run manifest. Stages can use the shared `TIMINGS` instance.
 
 Read next: manifest.py.
 """

@@ -24,14 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 from scipy import stats
 
-from ..config import MonitoringParams
-from ..data.io import atomic_write
+from ..core.config import MonitoringParams
+from ..core.io import atomic_write
+from ..core.types import Array
 from .reference import MISSING
 
-Array = NDArray[np.float64]
 UNSEEN = "<unseen>"  # a category that training never had
 FLOOR = 1e-4  # shares are floored here so that PSI stays finite for an empty bin
 

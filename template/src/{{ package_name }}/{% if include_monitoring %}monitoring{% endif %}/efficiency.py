@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..config import MonitoringParams
+from ..core.config import MonitoringParams
 
 
 def efficiency_report(

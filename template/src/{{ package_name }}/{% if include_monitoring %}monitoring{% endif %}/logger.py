@@ -35,8 +35,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from ..config import MonitoringParams
-from ..data.prepare import DataError
+from ..core.config import MonitoringParams
+from ..core.errors import DataError
+from ..core.types import Array
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,15 @@ class PredictionLogger:
         else:
             self._write(record)
         return True
+
+    def log_batch(
+        self, columns: Mapping[str, list[Any]], p: Array, batch_ms: float, model: str = ""
+    ) -> None:
+        """Offer every row of a scored batch to `log` (sampling decides what is kept), each
+        with the batch's time per row as its latency."""
+        for i, value in enumerate(p):
+            row = {column: values[i] for column, values in columns.items()}
+            self.log(row, float(value), batch_ms / len(p), model=model)
 
     def log_error(self, inputs: Mapping[str, Any], error: str, model: str = "") -> None:
         """Log a failed prediction; errors are never sampled out."""

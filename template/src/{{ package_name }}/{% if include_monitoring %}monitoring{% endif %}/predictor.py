@@ -11,6 +11,7 @@ Read next: logger.py.
 """
 
 import csv
+import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +20,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ..core.errors import DataError, MissingInputError
+from ..core.io import atomic_write, load_json, save_array
+from ..core.paths import FEATURIZER, MODEL, THRESHOLDS
+from ..core.types import Array
 from ..data import schema
 from ..data.featurize import Featurizer, transform
-from ..data.io import MissingInputError, load_json
-from ..data.prepare import DataError
-from ..models.mlp import MLP, load_model, predict_proba
-from ..paths import FEATURIZER, MODEL, THRESHOLDS
-
-Array = NDArray[np.float64]
+from ..models.interface import Model
+from ..models.registry import load_model
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,13 @@ class Predictor:
     """A model ready to score batches; `name` tells models apart in logs and reports."""
 
     featurizer: Featurizer
-    model: MLP
+    model: Model
     threshold: float
     name: str
 
     def predict(self, features: Array) -> Array:
         """P(churn) per row of model-ready features."""
-        return predict_proba(self.model, features)
+        return self.model.predict_proba(features)
 
     def timed_predict(self, features: Array) -> tuple[Array, float]:
         """P(churn) per row, and the milliseconds the batch took."""
@@ -60,7 +61,8 @@ class Predictor:
 
 
 def load_predictor(root: Path, model: Path = MODEL, name: str = "current") -> Predictor:
-    """The predictor of the pipeline under `root`, with `model` (relative to root) in it."""
+    """The predictor of the pipeline under `root`, with `model` (absolute, or relative to
+    `root`) in it."""
     featurizer = Featurizer.from_dict(load_json(root / FEATURIZER))
     threshold = float(load_json(root / THRESHOLDS)["model"])
     return Predictor(featurizer, load_model(root / model), threshold, name)
@@ -127,3 +129,21 @@ def _codes(featurizer: Featurizer, column: int, values: list[str]) -> NDArray[np
     seen = [f.split("=", 1)[1] for f in featurizer.feature_names if f.startswith(f"{name}=")]
     code = dict(zip(seen, featurizer.categories[column], strict=True))
     return np.array([code.get(value, -1) for value in values], dtype=np.int32)
+
+
+def save_predictions(path: Path, batch: Batch, p: Array, threshold: float) -> None:
+    """Write P(positive) per row: a .npy of probabilities, or a CSV of id, probability
+    and the decision at the threshold (offer = 1 when p >= threshold)."""
+    if path.suffix == ".npy":
+        save_array(path, p)
+        return
+    if path.suffix != ".csv":
+        raise DataError(f"{path}: must end in .csv or .npy")
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["id", "probability", "offer"])
+    writer.writerows(
+        [i, f"{v:.6f}", int(v >= threshold)] for i, v in zip(batch.ids, p, strict=True)
+    )
+    with atomic_write(path) as handle:
+        handle.write(text.getvalue().encode("utf-8"))

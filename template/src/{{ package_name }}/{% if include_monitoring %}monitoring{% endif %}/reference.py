@@ -18,12 +18,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..config import ConfigError, Params
-from ..data import schema
-from ..data.featurize import Featurizer
-from ..data.io import load_array, load_json, save_json
-from ..models.mlp import load_model, predict_proba
-from ..paths import (
+from ..core.config import Params
+from ..core.errors import ConfigError
+from ..core.io import load_array, load_json, save_json
+from ..core.paths import (
     CATEGORICAL_FILE,
     FEATURES_FILE,
     FEATURES_TRAIN,
@@ -34,6 +32,9 @@ from ..paths import (
     REFERENCE,
     THRESHOLDS,
 )
+from ..data import schema
+from ..data.featurize import Featurizer
+from ..models.registry import load_model
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def run(params: Params, root: Path) -> None:
     numeric = load_array(root / PROCESSED_TRAIN / NUMERIC_FILE)
     codes = load_array(root / PROCESSED_TRAIN / CATEGORICAL_FILE)
     features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE), dtype=np.float64)
-    p = predict_proba(load_model(root / MODEL), features)
+    p = load_model(root / MODEL).predict_proba(features)
     reference = build_reference(
         {
             c: np.asarray(numeric[:, j], dtype=np.float64)

@@ -9,7 +9,7 @@ candidate. Both use the threshold frozen by the evaluate stage. `distill` makes 
 small model: it trains one on the current model's probabilities (soft targets) instead
 of the labels, with the project's own training loop.
 
-This is the last monitoring module; cli.py wires them to the command line.
+This is the last module; ../commands/monitor.py wires these to the command line.
 """
 
 import time
@@ -17,12 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from ..config import OutcomeParams, TrainParams
+from ..core.config import OutcomeParams, TrainParams
+from ..core.types import Array
 from ..evaluation.money import money_saved
-from ..models.mlp import MLP
-from ..models.train import train
+from ..models.interface import Model
+from ..models.registry import trained
 from .logger import PredictionLogger
-from .predictor import Array, Batch, Predictor
+from .predictor import Batch, Predictor
 
 
 def best_time_ms(predictor: Predictor, features: Array, repeats: int) -> float:
@@ -73,10 +74,11 @@ def shadow_report(
     return report
 
 
-def distill(teacher: Predictor, features: Array, params: TrainParams) -> MLP:
-    """A student MLP (params.hidden_units wide) trained to match the teacher's P(churn).
+def distill(teacher: Predictor, features: Array, params: TrainParams) -> Model:
+    """A student model (of the family the train stage fits, with these params) trained to
+    match the teacher's probabilities instead of the labels.
 
     The loss is cross-entropy against the teacher's probabilities, softplus(z) - p z, the
-    same loss as training with labels, so train() needs no change: soft targets carry
-    more information per row than 0/1 labels (Hinton et al., 2015)."""
-    return train(features, teacher.predict(features), params).model
+    same loss as training with labels, so `fit` needs no change: soft targets carry more
+    information per row than 0/1 labels (Hinton et al., 2015)."""
+    return trained().fit(features, teacher.predict(features), params).model

@@ -17,11 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
+from .errors import ConfigError
 from .paths import PARAMS_FILE
-
-
-class ConfigError(ValueError):
-    """params.yaml or an override is invalid; the message names the key and what is valid."""
 
 
 class Section(BaseModel):

@@ -4,6 +4,8 @@ Each write goes to a temporary file in the destination folder, is flushed to dis
 renamed over the destination; a rename within one folder is atomic, so a reader (or the
 next `dvc repro`) sees the old file or the new one, never half of either. Arrays are
 read memory-mapped, so a stage touches only the rows it uses.
+
+Read next: git.py.
 """
 
 import json
@@ -16,9 +18,7 @@ from typing import IO, Any
 import numpy as np
 from numpy.typing import NDArray
 
-
-class MissingInputError(FileNotFoundError):
-    """A stage's input does not exist yet: an earlier stage has not run."""
+from .errors import MissingInputError
 
 
 @contextmanager

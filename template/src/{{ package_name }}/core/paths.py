@@ -5,11 +5,16 @@ runs every stage from there. Stages join them onto a `root` argument, so the tes
 the whole pipeline inside a temporary folder. dvc.yaml names the same paths, and
 tests/test_wiring.py fails when the two drift apart. Nothing happens on import.
 
-Read next: data/ingest.py, the first stage.
+Read next: errors.py.
 """
 
 from pathlib import Path
 from typing import Final, Literal
+
+from .errors import NotAProjectError
+
+# The package's import name, which is also the name of its command (`uv run <package> ...`).
+PACKAGE: Final = __name__.partition(".")[0]
 
 Split = Literal["train", "validation", "test"]
 SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
@@ -53,13 +58,17 @@ MODELS: Final = Path("models")
 FEATURIZER: Final = MODELS / "featurizer.json"
 MODEL: Final = MODELS / "model.npz"
 
-# What DVC shows with `dvc metrics show` and `dvc exp show`.
+# What DVC shows with `dvc metrics show` and `dvc exp show`: the few numbers a person
+# compares between experiments, all measured on train or validation, never on test.
 REPORTS: Final = Path("reports")
-TRAIN_METRICS: Final = REPORTS / "train_metrics.json"
 VALIDATION_METRICS: Final = REPORTS / "validation_metrics.json"
-TEST_METRICS: Final = REPORTS / "test_metrics.json"
-# The train loss by step, for `dvc plots show` (x = step).
+# The train loss by epoch, with the spread of the per-sample losses, for `dvc plots show`.
 TRAIN_CURVE: Final = REPORTS / "train_curve.csv"
+# Everything the evaluate and test stages measured, for people and tools (not DVC metrics).
+VALIDATION_REPORT: Final = REPORTS / "validation_report.json"
+TEST_REPORT: Final = REPORTS / "test_report.json"
+# How long each stage took, and its timed sections (git-ignored: it changes every run).
+STAGE_TIMINGS: Final = REPORTS / "timings"
 
 # One folder per run of the train stage (tracking/), git-ignored.
 RUNS: Final = Path("runs")
@@ -102,9 +111,12 @@ MONITORING_REPORTS: Final = REPORTS / "monitoring"
 
 def find_project_root(start: Path | None = None) -> Path:
     """The nearest folder at or above `start` (default: the working directory) that holds
-    dvc.yaml, so notebooks and scripts work from notebooks/ as well as from the root."""
+    dvc.yaml, as git and DVC find theirs: every command works from any folder inside the
+    project (src/, notebooks/), and so do notebooks and scripts."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").exists():
+        if (folder / "dvc.yaml").is_file():
             return folder
-    raise FileNotFoundError(f"no dvc.yaml in {here} or above; run from inside the project")
+    raise NotAProjectError(
+        f"no dvc.yaml in {here} or any folder above it: run this inside the project"
+    )
