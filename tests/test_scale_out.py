@@ -226,10 +226,10 @@ def wait_for_queue(project: Path, experiments: int) -> dict[str, str]:
 
 
 def listed_runs(project: Path, package: str) -> dict[str, str]:
-    """`<package> runs list`: each run's name by id."""
+    """`<package> runs list` (a table with │ between cells): each run's name by id."""
     table = run(["uv", "run", package, "runs", "list"], cwd=project)
-    rows = [line.split() for line in table.splitlines()]
-    return {row[0]: row[1] for row in rows if row and re.fullmatch(r"\d{8}-\d{6}-\w+", row[0])}
+    rows = [[cell.strip() for cell in line.strip(" │").split("│")] for line in table.splitlines()]
+    return {row[0]: row[1] for row in rows if re.fullmatch(r"\d{8}-\d{6}-\w+", row[0])}
 
 
 def check_queue(project: Path, scratch: Path) -> None:
