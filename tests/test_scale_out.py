@@ -21,10 +21,12 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import logging
 import re
 import shlex
 import shutil
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -56,13 +58,18 @@ QUEUE_TIMEOUT_S = 900  # a guard against a hung queue, not a speed check
 
 
 def run(command: list[str], cwd: Path, **extra_env: str) -> str:
-    """Run one user step, printing it first; fail with its output if it fails."""
+    """Run one user step, printing it first; fail with its output if it fails.
+
+    The output goes through a file, not a pipe: `dvc queue start` leaves workers running
+    that inherit its stdout, and reading a pipe would wait for them to end."""
     print(f"$ {' '.join(command)}", flush=True)
     environment = clean_environment() | {"COLUMNS": "200"} | extra_env
-    result = subprocess.run(
-        command, cwd=cwd, env=environment, capture_output=True, text=True, timeout=900
-    )
-    output = result.stdout + result.stderr
+    with tempfile.TemporaryFile() as log:
+        result = subprocess.run(
+            command, cwd=cwd, env=environment, stdout=log, stderr=subprocess.STDOUT, timeout=900
+        )
+        log.seek(0)
+        output = log.read().decode(errors="replace")
     assert result.returncode == 0, f"`{' '.join(command)}` failed in {cwd}:\n{output}"
     return output
 
@@ -143,11 +150,15 @@ def make_project(template: Path, destination: Path) -> Path:
 @pytest.fixture
 def s3_endpoint() -> Iterator[str]:
     """A local S3-compatible server on a free port of 127.0.0.1, stopped afterwards."""
+    requests = logging.getLogger("werkzeug")  # the server logs a line per request
+    level = requests.level
+    requests.setLevel(logging.WARNING)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
+    requests.setLevel(level)
 
 
 def check_shared_cache(project: Path, s3_endpoint: str) -> None:

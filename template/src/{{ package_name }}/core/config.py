@@ -95,7 +95,9 @@ class OutcomeParams(Section):
 class TrackingParams(Section):
     """What the train stage records in its run under runs/ (tracking/run.py)."""
 
-    flush_every: int = Field(ge=1)  # steps of scalars buffered before they are appended to disk
+    # Unused since 0.3.0: every step reaches the file as it is logged (tracking/scalars.py).
+    # Still accepted, so params.yaml files that kept the line and older runs' params load.
+    flush_every: int | None = Field(default=None, ge=1, exclude=True)
     histogram_every: int = Field(ge=1)  # steps between per-sample loss histograms and norms
     histogram_bins: int = Field(ge=2, le=1000)  # bins of each histogram
     checkpoint_every: int = Field(ge=0)  # epochs between checkpoints; 0 = none until the end

@@ -54,7 +54,6 @@ def run(params: Params, root: Path, resume: Path | None = None) -> None:
             metadata = {"train": params.train.model_dump(), "run_id": tracked.id}
             fitted.model.save(tracked.folder / "model.npz", metadata)
             fitted.model.save(root / MODEL, metadata)
-            tracked.flush()
             _write_curve(root / TRAIN_CURVE, read_scalars(tracked.folder, "epochs"))
         losses = fitted.epoch_losses
         tracked.manifest["metrics"] = {
