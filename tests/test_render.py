@@ -119,20 +119,22 @@ def test_license_text_names_the_author(
 
 
 @pytest.mark.parametrize(
-    ("remote", "url"),
+    ("remote", "url", "in_config"),
     [
-        ("local", "../dvc-storage"),
-        ("s3", "s3://team-bucket/churn"),
-        ("gs", "gs://team-bucket/churn"),
-        ("azure", "azure://team-container/churn"),
-        ("ssh", "ssh://ada@storage.example.com/srv/dvc"),
+        # DVC reads a relative folder from .dvc/: the answer's sibling folder is ../../ there
+        ("local", "../dvc-storage", "../../dvc-storage"),
+        ("local", "/srv/dvc-storage", "/srv/dvc-storage"),
+        ("s3", "s3://team-bucket/churn", "s3://team-bucket/churn"),
+        ("gs", "gs://team-bucket/churn", "gs://team-bucket/churn"),
+        ("azure", "azure://team-container/churn", "azure://team-container/churn"),
+        ("ssh", "ssh://ada@storage.example.com/srv/dvc", "ssh://ada@storage.example.com/srv/dvc"),
     ],
 )
 def test_remote_url_reaches_dvc_config(
-    template: Path, tmp_path: Path, remote: str, url: str
+    template: Path, tmp_path: Path, remote: str, url: str, in_config: str
 ) -> None:
     project = render(template, tmp_path / "p", {"dvc_remote": remote, "dvc_remote_url": url})
-    assert f"    url = {url}\n" in (project / ".dvc" / "config").read_text()
+    assert f"    url = {in_config}\n" in (project / ".dvc" / "config").read_text()
 
 
 def test_package_name_is_derived_from_project_name(template: Path, tmp_path: Path) -> None:

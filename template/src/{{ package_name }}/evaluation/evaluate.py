@@ -42,7 +42,6 @@ from ..core.paths import (
     INTERIM_COLUMNS,
     MODEL,
     MONEY_CURVE,
-    RUNS,
     TARGET_FILE,
     THRESHOLDS,
     VALIDATION_METRICS,
@@ -50,6 +49,7 @@ from ..core.paths import (
 )
 from ..core.types import Array
 from ..models.registry import load_model, model_metadata
+from ..tracking.run import runs_folder
 from .baselines import fit_logistic_regression, save_linear
 from .metrics import calibration_curve, classification_report
 from .money import PER_CUSTOMERS, bootstrap_interval, choose_threshold, savings_per_row
@@ -179,7 +179,7 @@ def record_in_run(root: Path, evaluation: Mapping[str, Any]) -> None:
     """Write the evaluation into the folder of the run that trained the model, if it has one
     here (a model pulled with DVC comes without its run)."""
     run_id = model_metadata(root / MODEL).get("run_id")
-    folder = root / RUNS / str(run_id)
+    folder = runs_folder(root) / str(run_id)  # the project's runs/, also in a queued experiment
     if run_id and folder.is_dir():
         evaluated = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **evaluation}
         save_json(folder / RUN_RECORD, evaluated)

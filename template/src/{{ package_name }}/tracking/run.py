@@ -253,14 +253,31 @@ class TrackedRun:
         self.write_manifest()
 
 
+def runs_folder(root: Path) -> Path:
+    """The folder runs are written to: root/runs/, or the project's own runs/ when the
+    stage runs in DVC's temporary copy of the project.
+
+    `dvc queue start` (and `dvc exp run --temp`) runs each experiment in a copy under
+    <project>/.dvc/tmp/exps/ and deletes the copy when it ends; only what git or DVC track
+    comes back, and runs/ is neither, so a run written there would be lost. For those
+    stages DVC sets DVC_ROOT to the original project (for every other stage, to the project
+    itself). Only a root inside that project's .dvc/tmp/ is redirected, so a stray DVC_ROOT
+    never moves the runs of another folder.
+    """
+    project = os.environ.get("DVC_ROOT")
+    if project and root.resolve().is_relative_to(Path(project).resolve() / ".dvc" / "tmp"):
+        return Path(project) / RUNS
+    return root / RUNS
+
+
 @contextmanager
 def start_run(root: Path, params: Params, stage: str) -> Iterator[TrackedRun]:
-    """Open a run under root/runs/, and close it as finished, failed or interrupted.
+    """Open a run in runs_folder(root), and close it as finished, failed or interrupted.
 
     Ctrl-C ends the run as `interrupted` and raises RunInterruptedError, whose message names the
     checkpoint and the command that resumes from it."""
     run_id = new_run_id()
-    folder = root / RUNS / run_id
+    folder = runs_folder(root) / run_id
     folder.mkdir(parents=True)
     git = git_state(root, with_diff=True)
     if git.diff:
