@@ -64,6 +64,9 @@ def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, 
     assert ("LICENSE" in written) == (answers["license"] != "Proprietary")
     assert (".github/workflows/ci.yml" in written) == (answers["ci"] == "github")
     assert (".gitlab-ci.yml" in written) == (answers["ci"] == "gitlab")
+    pytorch = answers["model_framework"] == "pytorch"
+    assert ("src/churn_model/models/torch_sgd.py" in written) == pytorch
+    assert ("tests/test_torch.py" in written) == pytorch
 
     leftovers = [
         p.relative_to(project).as_posix()
@@ -79,6 +82,7 @@ def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, 
     assert pyproject["project"]["requires-python"] == f">={version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
     assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert any(d.startswith("torch") for d in pyproject["project"]["dependencies"]) == pytorch
     assert (project / ".python-version").read_text().strip() == version
 
     dvc_config = (project / ".dvc" / "config").read_text(encoding="utf-8")
@@ -215,13 +219,15 @@ def read_next(module: Path) -> Path | None:
     return (module.parent / match.group(1)).resolve() if match else None
 
 
+@pytest.mark.parametrize("framework", CHOICES["model_framework"])
 @pytest.mark.parametrize("monitoring", [True, False], ids=["monitoring", "no_monitoring"])
 def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
-    template: Path, tmp_path: Path, monitoring: bool
+    template: Path, tmp_path: Path, monitoring: bool, framework: str
 ) -> None:
     """Following "Read next:" from commands/__init__.py reaches every module once, never
     loops, and names no file that does not exist."""
-    project = render(template, tmp_path / "p", {"include_monitoring": monitoring})
+    answers = {"include_monitoring": monitoring, "model_framework": framework}
+    project = render(template, tmp_path / "p", answers)
     package = project / "src" / "churn_model"
     modules = {p.resolve() for p in package.rglob("*.py")}
     modules -= {p for p in modules if p.name in ("__init__.py", "__main__.py")}
