@@ -235,4 +235,4 @@ def test_pytorch_project_works_first_time(template: Path, tmp_path: Path) -> Non
     (new,) = set((project / "runs").iterdir()) - before
     manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "finished"
-    assert manifest["device"]["processes"] == 2
+    assert manifest["environment"]["device"]["processes"] == 2
