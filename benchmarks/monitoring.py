@@ -11,7 +11,13 @@ times, in the project's own environment, one call per prediction with six input 
 - a plain baseline: build the same dict, json.dumps it and write it to a buffered file;
 - the standard `logging` module writing the same JSON through a FileHandler.
 
-Run: uv run python -m benchmarks.monitoring [--calls 200000] [--repeats 3]
+The cases take turns, `repeats` rounds of each, so a slow moment of a shared machine
+falls on all of them; each case prints its median and its range over the rounds, and its
+ratio to the json.dumps baseline (round by round: median and range). A claim in the docs
+is one of these lines, with its range.
+
+Run: uv run python -m benchmarks.monitoring [--calls 200000] [--repeats 7] [--smoke]
+     [--project PATH]
 """
 
 import argparse
@@ -19,14 +25,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.project import generated_project, run
+from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = """
-import importlib, json, logging, sys, tempfile, time
+import importlib, json, logging, statistics, sys, tempfile, time
 from pathlib import Path
 
 package, calls, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-load_params = importlib.import_module(package + ".config").load_params
+load_params = importlib.import_module(package + ".core.config").load_params
 PredictionLogger = importlib.import_module(package + ".monitoring.logger").PredictionLogger
 monitoring = load_params(Path("params.yaml")).monitoring
 inputs = {"customer_id": "C0000042", "tenure_months": 13.0, "monthly_charges": 92.29,
@@ -74,26 +80,39 @@ cases = {
     "baseline: json.dumps + buffered write": plain_json,
     "baseline: logging module, JSON message": standard_logging,
 }
-print(f"{'case':46s} {'us per call':>12s}")
-for name, case in cases.items():
-    best = float("inf")
-    for _ in range(repeats):
+BASELINE = "baseline: json.dumps + buffered write"
+costs = {name: [] for name in cases}  # microseconds per call, one value per round
+for _ in range(repeats):
+    for name, case in cases.items():
         started = time.perf_counter()
         case(calls)
-        best = min(best, time.perf_counter() - started)
-    print(f"{name:46s} {best / calls * 1e6:12.2f}")
+        costs[name].append((time.perf_counter() - started) / calls * 1e6)
+print(f"{'case':46s} {'us per call':>11s} {'range':>13s} {'x baseline':>10s} {'range':>11s}")
+for name, values in costs.items():
+    # ratio per round: this case against the baseline of the same round
+    ratios = [value / base for value, base in zip(values, costs[BASELINE])]
+    print(
+        f"{name:46s} {statistics.median(values):11.2f} "
+        f"{min(values):6.2f}-{max(values):<6.2f} {statistics.median(ratios):10.2f} "
+        f"{min(ratios):5.2f}-{max(ratios):<5.2f}"
+    )
 """
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--calls", type=int, default=200_000)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--smoke", action="store_true", help="1,000 calls, 2 rounds")
+    add_project_option(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.calls, args.repeats = 1_000, 2
     with tempfile.TemporaryDirectory() as scratch:
-        project = generated_project(Path(scratch))
+        project = project_for(args.project, Path(scratch))
         print(
-            f"{args.calls} calls per case, best of {args.repeats}, Python {sys.version.split()[0]}"
+            f"{args.calls} calls per case, {args.repeats} rounds, median and range over them, "
+            f"Python {sys.version.split()[0]}"
         )
         timing = [
             "uv", "run", "python", "-c", TIMING_SCRIPT, "churn_model", str(args.calls),

@@ -9,7 +9,8 @@ data from CSV. This renders a project from the working tree, makes its data set 
 - parsing it with `numpy.genfromtxt` (the numpy way, numeric columns only);
 - loading data/interim/*.npy fully into memory, and memory-mapped (what later stages do).
 
-Run: uv run python -m benchmarks.npy_vs_csv [--rows 200000] [--repeats 5]
+Run: uv run python -m benchmarks.npy_vs_csv [--rows 200000] [--repeats 5] [--smoke]
+     [--project PATH]
 """
 
 import argparse
@@ -17,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.project import generated_project, run
+from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = """
 import importlib, sys, timeit
@@ -25,7 +26,7 @@ import numpy as np
 
 package, repeats = sys.argv[1], int(sys.argv[2])
 parse_csv = importlib.import_module(package + ".data.prepare").parse_csv
-paths = importlib.import_module(package + ".paths")
+paths = importlib.import_module(package + ".core.paths")
 arrays = (paths.INTERIM_NUMERIC, paths.INTERIM_CATEGORICAL, paths.INTERIM_TARGET)
 
 def load_npy():
@@ -55,9 +56,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="2,000 rows, 1 repeat")
+    add_project_option(parser)
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.repeats = 2_000, 1
     with tempfile.TemporaryDirectory() as scratch:
-        project = generated_project(Path(scratch))
+        project = project_for(args.project, Path(scratch))
         for stage in ("ingest", "prepare"):
             run(
                 [

@@ -1,10 +1,13 @@
-"""Post-copy task: make the new project a git repository with a first commit.
+"""Post-copy task: lock the dependencies, then make the project a git repository.
 
 DVC needs a git repository, and a first commit gives `copier update` a clean base to
-merge into. Copier runs this on `copy` only (copier.yml gates it on
-`_copier_operation == 'copy'`), in the destination folder. It is idempotent: in a folder
-that is already inside a git repository it does nothing, so copying into an existing
-repository never rewrites its history. Offline: git only.
+merge into. That commit holds `uv.lock`, so the first `uv sync` installs exactly what the
+generated CI installs (`uv sync --locked`) and the first run is not "dirty". Copier runs
+this on `copy` only (copier.yml gates it on `_copier_operation == 'copy'`), in the
+destination folder. Both steps are idempotent: an existing `uv.lock` is kept, and in a
+folder that is already inside a git repository nothing is committed, so copying into an
+existing repository never rewrites its history. Locking needs uv and the package index:
+without either it is skipped with a message saying what to run later, never a failure.
 
 Run by hand after `copier copy --skip-tasks`:
 
@@ -12,11 +15,15 @@ Run by hand after `copier copy --skip-tasks`:
 """
 
 import argparse
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 COMMIT_MESSAGE = "Start from copier-ml-practices"
+LOCK_LATER = "run `uv lock` in the project, then commit uv.lock"
+LOCK_TIMEOUT_SECONDS = 300
 
 
 def git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -59,12 +66,42 @@ def initialise(folder: Path, author_name: str, author_email: str) -> bool:
     return True
 
 
+def lock(folder: Path) -> str:
+    """Write `uv.lock` in `folder` unless it exists; return one line saying what happened.
+
+    Never raises for want of uv or of the package index: the line then says what to run.
+    """
+    if (folder / "uv.lock").exists():
+        return "uv.lock already there"
+    uv = shutil.which("uv")
+    if uv is None:
+        return f"uv is not installed: skipped locking; {LOCK_LATER}"
+    # Copier may run inside another project's environment: lock this project, not that one.
+    environment = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    try:
+        result = subprocess.run(
+            [uv, "lock", "--quiet"],
+            cwd=folder,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=LOCK_TIMEOUT_SECONDS,
+        )
+    except subprocess.TimeoutExpired:
+        return f"`uv lock` took over {LOCK_TIMEOUT_SECONDS} s: skipped; {LOCK_LATER}"
+    if result.returncode != 0:
+        reason = (result.stderr or result.stdout).strip().splitlines() or ["no output"]
+        return f"`uv lock` failed ({reason[0].strip()}): skipped; {LOCK_LATER}"
+    return "locked the dependencies in uv.lock"
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Make a new project a git repository.")
+    parser = argparse.ArgumentParser(description="Lock a new project's dependencies and commit it.")
     parser.add_argument("--author-name", required=True)
     parser.add_argument("--author-email", required=True)
     parser.add_argument("--folder", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
+    print(lock(args.folder))
     try:
         made = initialise(args.folder, args.author_name, args.author_email)
     except FileNotFoundError:

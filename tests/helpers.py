@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import shlex
 import shutil
 import subprocess
 import tomllib
@@ -87,6 +88,15 @@ def render(
         quiet=True,
     )
     return destination
+
+
+def readme_generate_command() -> list[str]:
+    """The first command of the template's README, which generates a project."""
+    readme = (TEMPLATE_REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    command = shlex.split(block.splitlines()[0], comments=True)
+    assert command[:3] == ["uvx", "copier", "copy"], command
+    return command
 
 
 def pairwise(choices: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

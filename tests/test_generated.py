@@ -4,8 +4,10 @@ For the defaults and two contrasting answer sets: generate, `uv sync`, lint, for
 type check, the project's own tests, `dvc repro` (every stage runs), `dvc repro` again
 (none runs), then a changed train value reruns train and the stages after it only, each
 test-stage run leaves a ledger line, and the money criterion shows in `dvc exp show`.
-Last, every command of the README's "Every day" block runs as written. A PyTorch
-project runs the toolchain and the pipeline twice, then the README's PyTorch commands.
+Last, every command of the README's "Every day" block runs as written (those the
+test ran verbatim before, once), git sees no leftover, and `uv build` ships only code.
+A PyTorch project runs the toolchain and the pipeline twice, then the README's PyTorch
+commands.
 Python 3.11 is the interpreter here, so these projects keep python_version at 3.11;
 the other versions are covered by the fast render tests.
 """
@@ -15,16 +17,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 import subprocess
-from collections.abc import Mapping
+import tarfile
+import zipfile
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
+import yaml
 
-from .helpers import TEMPLATE_REPO, render
+from .helpers import readme_generate_command, render
 
 pytestmark = pytest.mark.slow
 
@@ -52,6 +55,13 @@ PROJECTS: dict[str, dict[str, Any]] = {
     },
 }
 
+GIT_COMMIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", "commit"]
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test",
+    "GIT_AUTHOR_EMAIL": "test@example.com",
+    "GIT_COMMITTER_NAME": "Test",
+    "GIT_COMMITTER_EMAIL": "test@example.com",
+}
 STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
 MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
@@ -65,13 +75,13 @@ def clean_environment() -> dict[str, str]:
     return environment
 
 
-def step(command: list[str], cwd: Path, environment: Mapping[str, str] | None = None) -> str:
+def step(command: list[str], cwd: Path, environment: dict[str, str] | None = None) -> str:
     """Run one user step, printing it first; fail with its output if it fails."""
     print(f"$ {' '.join(command)}", flush=True)
     result = subprocess.run(
         command,
         cwd=cwd,
-        env=clean_environment() | dict(environment or {}),
+        env={**clean_environment(), **(environment or {})},
         capture_output=True,
         text=True,
         timeout=900,
@@ -83,15 +93,6 @@ def step(command: list[str], cwd: Path, environment: Mapping[str, str] | None = 
 
 def stages_run(output: str) -> list[str]:
     return re.findall(r"Running stage '([a-z]+)'", output)
-
-
-def readme_generate_command() -> list[str]:
-    """The first command of the template's README, which generates a project."""
-    readme = (TEMPLATE_REPO / "README.md").read_text(encoding="utf-8")
-    block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
-    command = shlex.split(block.splitlines()[0], comments=True)
-    assert command[:3] == ["uvx", "copier", "copy"], command
-    return command
 
 
 def readme_daily_commands(project: Path) -> list[str]:
@@ -116,16 +117,11 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
 
 
 def commit_first(project: Path) -> None:
-    """What the generated README says to do after --skip-tasks."""
-    step(["git", "init", "--quiet", "--initial-branch=main"], cwd=project)
-    step(["git", "add", "--all"], cwd=project)
-    step(
-        [
-            *("git", "-c", "user.name=Test", "-c", "user.email=test@example.com"),
-            *("commit", "--quiet", "-m", "Start from copier-ml-practices"),
-        ],
-        cwd=project,
-    )
+    """What the generated README says to do after --skip-tasks, as written."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## If the project was generated with `--skip-tasks`", 1)[1]
+    (line,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
+    step(["bash", "-c", line], cwd=project, environment=GIT_IDENTITY)
 
 
 def assert_pre_commit_refuses_conflicts(project: Path) -> None:
@@ -143,21 +139,89 @@ def assert_pre_commit_refuses_conflicts(project: Path) -> None:
     step(["git", "rm", "--quiet", "--force", "notes.txt", "README.md.rej"], cwd=project)
 
 
+def assert_large_file_hook_skips_lock_files(project: Path) -> None:
+    """A newly added uv.lock (about 1 MB) passes the large-file hook; a large data file
+    added beside it does not."""
+    step(["git", "rm", "--quiet", "--cached", "uv.lock"], cwd=project)
+    step([*GIT_COMMIT, "--quiet", "-m", "Untrack uv.lock for a moment"], cwd=project)
+    (project / "big.bin").write_bytes(b"\0" * 600_000)
+    step(["git", "add", "uv.lock", "big.bin"], cwd=project)
+    command = ["uv", "run", "pre-commit", "run", "check-added-large-files", "--files"]
+    result = subprocess.run(
+        [*command, "uv.lock", "big.bin"],
+        cwd=project,
+        env=clean_environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "big.bin (" in result.stdout
+    assert "uv.lock (" not in result.stdout
+    step(["git", "rm", "--quiet", "--force", "big.bin"], cwd=project)
+    step(["git", "reset", "--quiet", "--soft", "HEAD~1"], cwd=project)
+    assert step(["git", "status", "--porcelain"], cwd=project) == ""
+
+
+def declared_outputs(project: Path) -> set[str]:
+    """Every path dvc.yaml declares as a stage's output, metric or plot."""
+    pipeline = yaml.safe_load((project / "dvc.yaml").read_text(encoding="utf-8"))
+    declared = set()
+    for stage in pipeline["stages"].values():
+        for kind in ("outs", "metrics", "plots"):
+            for entry in stage.get(kind, []):
+                declared |= set(entry) if isinstance(entry, dict) else {entry}
+    return declared
+
+
+def assert_only_pipeline_changes(project: Path) -> None:
+    """After a day's commands, git sees only what a day's work changes: the pipeline's
+    declared outputs (and the .gitignore files DVC writes beside them), dvc.lock, the
+    params an experiment changed and the journal; nothing a tool left behind."""
+    status = step(["git", "status", "--porcelain", "--untracked-files=all"], cwd=project)
+    declared = declared_outputs(project)
+    beside = {(PurePosixPath(path).parent / ".gitignore").as_posix() for path in declared}
+    expected = {"dvc.lock", "params.yaml", "JOURNAL.md"} | declared | beside
+    unexpected = [line for line in status.splitlines() if line[3:] not in expected]
+    assert unexpected == []
+
+
+def assert_build_holds_only_code(project: Path, out: Path) -> None:
+    """`uv build` after the pipeline ran: the sdist and wheel hold the code, not the data."""
+    step(["uv", "build", "--quiet", "--out-dir", str(out)], cwd=project)
+    (sdist,) = out.glob("*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        tops = {name.split("/")[1] for name in archive.getnames() if name.count("/")}
+    # PKG-INFO is the metadata; hatch adds .gitignore, which says what the sdist leaves out.
+    allowed = {"src", "tests", "README.md", "LICENSE", "pyproject.toml", "PKG-INFO", ".gitignore"}
+    assert {"src", "tests", "README.md", "pyproject.toml"} <= tops <= allowed, tops
+    (wheel,) = out.glob("*.whl")
+    (package,) = [path.name for path in (project / "src").iterdir()]
+    with zipfile.ZipFile(wheel) as archive:
+        tops = {name.split("/")[0] for name in archive.namelist()}
+    assert {top.split("-")[0] for top in tops} == {package}, tops
+
+
 @pytest.mark.parametrize("name", list(PROJECTS))
 def test_generated_project_works_first_time(name: str, template: Path, tmp_path: Path) -> None:
     project = generate(name, template, tmp_path)
     assert step(["git", "log", "--oneline"], cwd=project).count("\n") == 1
+    # The lock is committed from the start, and CI installs exactly it.
+    assert "uv.lock" in step(["git", "ls-files"], cwd=project).splitlines()
+    step(["uv", "sync", "--locked"], cwd=project)
 
-    step(["uv", "sync"], cwd=project)
-    step(["uv", "run", "ruff", "check", "."], cwd=project)
-    step(["uv", "run", "ruff", "format", "--check", "."], cwd=project)
-    step(["uv", "run", "mypy"], cwd=project)
-    tests = step(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
+    # The README's commands, verbatim, on a fresh clone before any pipeline output exists
+    # (as CI runs them); the "Every day" block below does not run them a second time.
+    # pre-commit runs ruff check, ruff format --check and mypy on every file.
+    checks = step(["uv", "run", "pre-commit", "run", "--all-files"], cwd=project)
+    passed = {line.split(".", 1)[0] for line in checks.splitlines() if line.endswith("Passed")}
+    assert {"ruff check", "ruff format", "mypy"} <= passed, checks
+    tests = step(["uv", "run", "pytest"], cwd=project)
     assert re.search(r"\d+ passed", tests), tests
     assert "failed" not in tests, tests
+    already_run = {"uv run pre-commit run --all-files", "uv run pytest", "uv run dvc repro"}
 
-    step(["uv", "run", "pre-commit", "run", "--all-files"], cwd=project)
     assert_pre_commit_refuses_conflicts(project)
+    assert_large_file_hook_skips_lock_files(project)
 
     monitoring = PROJECTS[name].get("include_monitoring", True)
     extra = MONITORING_STAGES if monitoring else []
@@ -180,12 +244,13 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert '"money"' in experiments
     metrics = step(["bash", "-c", "COLUMNS=120 uv run dvc metrics show"], cwd=project)
     assert max(map(len, metrics.splitlines())) <= 120, metrics
-    step(["uv", "run", "dvc", "plots", "show", "--out", str(tmp_path / "plots")], cwd=project)
 
     # With monitoring, the block also serves the example data and checks it for drift
     # (exit 0: no alarm) and efficiency, right after `dvc exp run` made model and reference.
+    # `dvc plots show` writes dvc_plots/, which git must ignore (checked below).
     for command in readme_daily_commands(project):
-        step(["bash", "-c", command], cwd=project)
+        if command not in already_run:
+            step(["bash", "-c", command], cwd=project)
     assert "--tag model --spent 30m" not in (project / "JOURNAL.md").read_text()
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
 

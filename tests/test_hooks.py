@@ -1,4 +1,5 @@
-"""The post-copy task: a first commit on copy, idempotent, never on update, optional."""
+"""The post-copy task: uv.lock and a first commit on copy, idempotent, never on update,
+optional, and never failing for want of uv or of the package index."""
 
 from __future__ import annotations
 
@@ -60,28 +61,93 @@ def test_initialise_is_idempotent(tmp_path: Path, no_git_identity: None) -> None
     assert git(project, "rev-list", "--count", "HEAD") == "1"
 
 
+@pytest.fixture
+def offline_uv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """uv with no network and an empty cache: only what needs no package index can lock."""
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "uv-cache"))
+    monkeypatch.delenv("UV_PROJECT_ENVIRONMENT", raising=False)
+
+
+def write_project(folder: Path, dependencies: list[str]) -> Path:
+    """A minimal uv project; without dependencies, `uv lock` needs no package index."""
+    folder.mkdir(parents=True, exist_ok=True)
+    listed = ", ".join(f'"{d}"' for d in dependencies)
+    (folder / "pyproject.toml").write_text(
+        f'[project]\nname = "p"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        f"dependencies = [{listed}]\n"
+    )
+    return folder
+
+
+def test_lock_writes_uv_lock_once(tmp_path: Path, offline_uv: None) -> None:
+    """Where uv can resolve, the project gets uv.lock; an existing lock is kept as it is."""
+    project = write_project(tmp_path / "project", [])
+    assert post_copy.lock(project) == "locked the dependencies in uv.lock"
+    (project / "uv.lock").write_text("# kept\n")
+    assert post_copy.lock(project) == "uv.lock already there"
+    assert (project / "uv.lock").read_text() == "# kept\n"
+
+
+def test_lock_without_the_index_says_what_to_run(tmp_path: Path, offline_uv: None) -> None:
+    """Without the package index, locking is skipped with the command to run later."""
+    project = write_project(tmp_path / "project", ["numpy>=2.0"])
+    message = post_copy.lock(project)
+    assert message.startswith("`uv lock` failed (")
+    assert message.endswith(post_copy.LOCK_LATER)
+    assert not (project / "uv.lock").exists()
+
+
+def test_lock_without_uv_says_what_to_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = write_project(tmp_path / "project", [])
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    message = post_copy.lock(project)
+    assert message == f"uv is not installed: skipped locking; {post_copy.LOCK_LATER}"
+
+
 def test_main_reports_and_exits_zero(
-    tmp_path: Path, no_git_identity: None, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, no_git_identity: None, offline_uv: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    (tmp_path / "README.md").write_text("hi\n")
-    argv = ["--author-name", "A", "--author-email", "a@example.com", "--folder", str(tmp_path)]
+    """The first commit holds uv.lock; a second run changes nothing and says so."""
+    project = write_project(tmp_path / "project", [])
+    argv = ["--author-name", "A", "--author-email", "a@example.com", "--folder", str(project)]
     assert post_copy.main(argv) == 0
     assert post_copy.main(argv) == 0
     assert capsys.readouterr().out.splitlines() == [
+        "locked the dependencies in uv.lock",
         "made a git repository with a first commit",
+        "uv.lock already there",
         "already a git repository",
     ]
+    assert git(project, "ls-files").splitlines() == ["pyproject.toml", "uv.lock"]
+    assert git(project, "status", "--porcelain") == ""
+
+
+def test_main_without_the_index_still_commits(
+    tmp_path: Path, no_git_identity: None, offline_uv: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No package index: the lock is skipped with a message, the commit is made, exit 0."""
+    project = write_project(tmp_path / "project", ["numpy>=2.0"])
+    argv = ["--author-name", "A", "--author-email", "a@example.com", "--folder", str(project)]
+    assert post_copy.main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(post_copy.LOCK_LATER)
+    assert lines[1:] == ["made a git repository with a first commit"]
+    assert git(project, "ls-files").splitlines() == ["pyproject.toml"]
 
 
 def test_copy_runs_the_task_and_skip_tasks_does_not(
     template: Path, tmp_path: Path, no_git_identity: None
 ) -> None:
-    """`copier copy` makes the first commit; with --skip-tasks nothing touches git."""
+    """`copier copy` locks and makes the first commit with uv.lock in it (this machine
+    reaches the package index); with --skip-tasks neither happens."""
     with_tasks = render(template, tmp_path / "with", {}, skip_tasks=False)
     assert git(with_tasks, "rev-list", "--count", "HEAD") == "1"
+    assert "uv.lock" in git(with_tasks, "ls-files").splitlines()
     assert git(with_tasks, "status", "--porcelain") == ""
     without = render(template, tmp_path / "without", {}, skip_tasks=True)
     assert not (without / ".git").exists()
+    assert not (without / "uv.lock").exists()
 
 
 def test_update_does_not_run_the_task_again(tmp_path: Path, no_git_identity: None) -> None:

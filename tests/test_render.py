@@ -8,9 +8,11 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import copier
 import pytest
 import yaml
 
+from .conftest import Rendered
 from .helpers import (
     CHOICES,
     combination_id,
@@ -43,18 +45,18 @@ def test_matrix_covers_every_pair() -> None:
     assert len(COMBINATIONS) <= 30  # far fewer than the 864 of the full product
 
 
-def test_defaults_render(template: Path, tmp_path: Path) -> None:
+def test_defaults_render(template: Path, rendered: Rendered) -> None:
     """`copier copy --defaults` gives the default project, file for file."""
-    project = render(template, tmp_path / "project", {})
+    project = rendered({})
     defaults = {name: values[0] for name, values in CHOICES.items()}
     written = {p.relative_to(project).as_posix() for p in generated_files(project)}
     assert written == expected_tree(template, defaults)
 
 
 @pytest.mark.parametrize("answers", COMBINATIONS, ids=combination_id)
-def test_combination_renders(template: Path, tmp_path: Path, answers: dict[str, Any]) -> None:
+def test_combination_renders(template: Path, rendered: Rendered, answers: dict[str, Any]) -> None:
     """Each combination: exact tree, no Jinja syntax left, TOML/YAML/JSON/Python parse."""
-    project = render(template, tmp_path / "project", answers)
+    project = rendered(answers)
     files = list(generated_files(project))
     written = {p.relative_to(project).as_posix() for p in files}
     assert written == expected_tree(template, answers)
@@ -144,8 +146,8 @@ def test_package_name_is_derived_from_project_name(template: Path, tmp_path: Pat
     assert dvc["stages"]["train"]["cmd"] == "fraud_detector_2000 stage train"
 
 
-def test_answers_file_records_the_answers(template: Path, tmp_path: Path) -> None:
-    project = render(template, tmp_path / "p", {"ci": "gitlab"})
+def test_answers_file_records_the_answers(rendered: Rendered) -> None:
+    project = rendered({"ci": "gitlab"})
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     assert answers["ci"] == "gitlab"
     assert answers["package_name"] == "churn_model"
@@ -170,9 +172,9 @@ def test_derived_package_name_is_always_valid(
     assert (project / "src" / package / "commands" / "__init__.py").exists()
 
 
-def test_github_projects_watch_for_template_updates(template: Path, tmp_path: Path) -> None:
+def test_github_projects_watch_for_template_updates(rendered: Rendered) -> None:
     """With ci: github, a scheduled workflow runs `copier check-update` and opens an issue."""
-    project = render(template, tmp_path / "p", {"ci": "github"})
+    project = rendered({"ci": "github"})
     workflow = yaml.safe_load((project / ".github/workflows/template-update.yml").read_text())
     assert "schedule" in workflow[True]  # YAML 1.1 reads the key `on` as True
     steps = workflow["jobs"]["check"]["steps"]
@@ -194,12 +196,12 @@ def ci_commands(project: Path, ci: str) -> list[str]:
 
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
-def test_ci_runs_the_readme_commands(template: Path, tmp_path: Path, ci: str) -> None:
+def test_ci_runs_the_readme_commands(rendered: Rendered, ci: str) -> None:
     """CI checks, tests and reproduces exactly as the README tells a person to."""
-    project = render(template, tmp_path / "p", {"ci": ci})
+    project = rendered({"ci": ci})
     commands = ci_commands(project, ci)
     assert commands == [
-        "uv sync",
+        "uv sync --locked",
         "uv run pre-commit run --all-files",
         "uv run pytest",
         "uv run dvc repro",
@@ -256,3 +258,16 @@ def test_docs_quote_dvc_yaml_as_generated(template: Path, tmp_path: Path) -> Non
                 if stages.get(name) != body:
                     stale.append(f"{page.name}: {name}")
     assert stale == []
+
+
+@pytest.mark.parametrize("typed", ["relative", "absolute"])
+def test_answers_file_records_a_source_update_can_find(
+    template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, typed: str
+) -> None:
+    """A template path typed relative is stored absolute (inside the project it would name
+    another folder); URLs keep their form (tests/test_readme_update.py, slow)."""
+    monkeypatch.chdir(template.parent)
+    source = template.name if typed == "relative" else str(template)
+    copier.run_copy(source, tmp_path / "p", defaults=True, unsafe=True, skip_tasks=True, quiet=True)
+    answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == str(template.resolve())

@@ -16,11 +16,12 @@ the `tracking` section of params.yaml, and the loop never reads it.
 runs/<run_id>/ holds:
     manifest.json      id, name, stage, status, start/end, git, data, params, environment
     diff.patch         the uncommitted changes when the work tree was dirty
-    <name>.f64/.json   scalars (scalars.py): train (the loss of every step), norms (weight
-                       and gradient norms every N steps), epochs (the mean loss and the
-                       10%, 50%, 90% quantiles of per-sample losses of each epoch)
+    <name>.scalars     scalars (scalars.py), every step kept if the process is killed: train
+                       (the loss of every step), norms (weight and gradient norms every N
+                       steps), epochs (the mean loss and the 10%, 50%, 90% quantiles of
+                       per-sample losses of each epoch)
     histograms.jsonl   per-sample loss histograms and quantiles
-    timings.json       count, total and mean seconds per timed section
+    timings.json       count, total and mean seconds per timed section (saved every 10 s)
     *.npz              checkpoints, the best and the final model
 
 The manifest says `running` from the first moment, and is rewritten (atomically) as
@@ -143,7 +144,7 @@ class TrackedRun:
         self.folder = folder
         self.manifest = manifest
         self.settings = settings
-        self.timings = Timings()
+        self.timings = Timings(save=lambda summary: save_json(folder / TIMINGS, summary))
         self.stop_requested = False
         self._last_losses: Array = np.zeros(1)
         self._histograms = HistogramWriter(folder / HISTOGRAMS, settings.histogram_bins)
@@ -163,8 +164,8 @@ class TrackedRun:
         return self.timings.section(name)
 
     def scalars(self, name: str, columns: tuple[str, ...]) -> ScalarWriter:
-        """A writer of one table of scalars by step (scalars.py)."""
-        writer = ScalarWriter(self.folder, name, columns, self.settings.flush_every)
+        """A writer of one table of scalars by step; each step is in the file once logged."""
+        writer = ScalarWriter(self.folder, name, columns)
         self._writers.append(writer)
         return writer
 
@@ -229,11 +230,6 @@ class TrackedRun:
             stored: dict[str, Any] = {**arrays, "meta": np.array(json.dumps(meta, sort_keys=True))}
             np.savez(handle, **stored)
         return path
-
-    def flush(self) -> None:
-        """Write every buffered scalar now."""
-        for writer in self._writers:
-            writer.flush()
 
     def write_manifest(self) -> None:
         save_json(self.folder / MANIFEST, self.manifest)

@@ -7,9 +7,9 @@
     hists = read_histograms(run.folder, "loss")  # per-sample loss histograms by step
 
 Everything here only reads, and works while a run is still writing: scalars end at the
-last flushed batch, a torn last record is skipped. A run whose manifest still says
-`running` but whose process no longer exists on this host was killed: it is reported
-as `interrupted`.
+last step logged, histograms at the last whole line, timings at the last save. A run
+whose manifest still says `running` but whose process no longer exists on this host was
+killed: it is reported as `interrupted`.
 
 Read next: plots.py.
 """
@@ -112,7 +112,7 @@ def read_histograms(folder: Path, name: str | None = None) -> list[dict[str, Any
 
 
 def read_timings(folder: Path) -> dict[str, dict[str, float]]:
-    """Count, total_s and mean_s per timed section (empty until the run has ended)."""
+    """Count, total_s and mean_s per timed section (saved every 10 s while it runs)."""
     path = folder / TIMINGS
     if not path.exists():
         return {}

@@ -16,23 +16,36 @@ leaving a section costs about a microsecond, so time loops, epochs and stages, n
 arithmetic step. The train stage records its summary in the run (timings.json) and in
 the run manifest. Stages can use the shared `TIMINGS` instance.
 
+Given a `save` function (a run passes one that writes timings.json), the summary is
+saved when a section ends, at most every `save_every_s` seconds (the first section to
+end is saved at once): a killed run keeps its timings up to the last save, for one
+comparison per section. A save costs milliseconds (an fsync), so not more often.
+
 Read next: manifest.py.
 """
 
 import time
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from types import TracebackType
 from typing import Final
+
+Summary = dict[str, dict[str, float]]
 
 
 class Timings:
     """Count and total time per section path."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, save: Callable[[Summary], None] | None = None, save_every_s: float = 10.0
+    ) -> None:
         self.count: dict[str, int] = {}
         self.total: dict[str, float] = {}
         # the sections open right now: (path, start time), innermost last
         self._open: list[tuple[str, float]] = []
+        self._save = save
+        self.save_every_s = save_every_s
+        self._saved_at = -float("inf")  # the first section to end is saved at once
 
     def section(self, name: str) -> "Section":
         """A context manager, and a decorator, that times its body under `name`."""
@@ -46,10 +59,14 @@ class Timings:
 
     def _exit(self) -> None:
         path, start = self._open.pop()
-        self.total[path] = self.total.get(path, 0.0) + time.perf_counter() - start
+        now = time.perf_counter()
+        self.total[path] = self.total.get(path, 0.0) + now - start
         self.count[path] = self.count.get(path, 0) + 1
+        if self._save is not None and now - self._saved_at >= self.save_every_s:
+            self._saved_at = now
+            self._save(self.summary())
 
-    def summary(self) -> dict[str, dict[str, float]]:
+    def summary(self) -> Summary:
         """Per section path: count, total seconds and mean seconds per call."""
         return {
             path: {
