@@ -66,6 +66,9 @@ def test_combination_renders(template: Path, rendered: Rendered, answers: dict[s
     assert ("LICENSE" in written) == (answers["license"] != "Proprietary")
     assert (".github/workflows/ci.yml" in written) == (answers["ci"] == "github")
     assert (".gitlab-ci.yml" in written) == (answers["ci"] == "gitlab")
+    pytorch = answers["model_framework"] == "pytorch"
+    assert ("src/churn_model/models/torch_sgd.py" in written) == pytorch
+    assert ("tests/test_torch.py" in written) == pytorch
 
     leftovers = [
         p.relative_to(project).as_posix()
@@ -81,6 +84,7 @@ def test_combination_renders(template: Path, rendered: Rendered, answers: dict[s
     assert pyproject["project"]["requires-python"] == f">={version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
     assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert any(d.startswith("torch") for d in pyproject["project"]["dependencies"]) == pytorch
     assert (project / ".python-version").read_text().strip() == version
 
     dvc_config = (project / ".dvc" / "config").read_text(encoding="utf-8")
@@ -223,17 +227,18 @@ def read_next(module: Path) -> Path | None:
     return (module.parent / match.group(1)).resolve() if match else None
 
 
+@pytest.mark.parametrize("framework", CHOICES["model_framework"])
 @pytest.mark.parametrize(
     ("monitoring", "example"),
     [(True, True), (False, True), (True, False), (False, False)],
     ids=["monitoring", "no_monitoring", "monitoring-no_example", "no_monitoring-no_example"],
 )
 def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
-    template: Path, tmp_path: Path, monitoring: bool, example: bool
+    template: Path, tmp_path: Path, monitoring: bool, example: bool, framework: str
 ) -> None:
     """Following "Read next:" from commands/__init__.py reaches every module once, never
     loops, and names no file that does not exist."""
-    answers = {"include_monitoring": monitoring, "example_data": example}
+    answers = {"include_monitoring": monitoring, "example_data": example, "model_framework": framework}
     project = render(template, tmp_path / "p", answers)
     package = project / "src" / "churn_model"
     modules = {p.resolve() for p in package.rglob("*.py")}
