@@ -1,6 +1,7 @@
-"""What every benchmark needs: a project generated from the working tree, and a way to
-run commands in its own environment (not this one's)."""
+"""What every benchmark needs: a project generated from the working tree (or one given
+with `--project`), and a way to run commands in its own environment (not this one's)."""
 
+import argparse
 import os
 import subprocess
 from pathlib import Path
@@ -22,3 +23,17 @@ def run(command: list[str], cwd: Path) -> str:
     return subprocess.run(
         command, cwd=cwd, env=environment, check=True, capture_output=True, text=True
     ).stdout
+
+
+def add_project_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--project",
+        type=Path,
+        help="run in this generated, `uv sync`ed project (default package name) instead of "
+        "rendering one from the working tree",
+    )
+
+
+def project_for(given: Path | None, scratch: Path) -> Path:
+    """The project given with --project, else a new one rendered into `scratch`."""
+    return given.resolve() if given is not None else generated_project(scratch)
