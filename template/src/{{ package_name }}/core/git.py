@@ -47,9 +47,7 @@ def git_state(root: Path, with_diff: bool = False) -> GitState:
     status = _git(root, "status", "--porcelain=v2", "--branch")
     if status is None:
         return GitState(commit=None, branch=None, dirty=None)
-    headers = dict(
-        line[2:].split(" ", 1) for line in status.splitlines() if line.startswith("# ")
-    )
+    headers = dict(line[2:].split(" ", 1) for line in status.splitlines() if line.startswith("# "))
     commit = headers.get("branch.oid", "(initial)")
     if commit == "(initial)":  # a repository without a commit yet
         return GitState(commit=None, branch=None, dirty=None)
