@@ -33,18 +33,21 @@ from pathlib import Path
 
 package, calls, repeats = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 load_params = importlib.import_module(package + ".core.config").load_params
-PredictionLogger = importlib.import_module(package + ".monitoring.logger").PredictionLogger
+logger_module = importlib.import_module(package + ".monitoring.logger")
+PredictionLogger = logger_module.PredictionLogger
+schema = importlib.import_module(package + ".data.schema").load_schema(Path("."))
 monitoring = load_params(Path("params.yaml")).monitoring
 inputs = {"customer_id": "C0000042", "tenure_months": 13.0, "monthly_charges": 92.29,
           "support_calls": 1.0, "contract": "month_to_month", "payment_method": "card",
           "internet_service": "fiber"}
-fields = monitoring.log_fields
+fields = logger_module.log_fields(monitoring, schema)  # the contract's feature columns
 folder = Path(tempfile.mkdtemp())
 
 def project_logger(p, **changes):
     def case(n):
         settings = monitoring.model_copy(update=changes)
-        with PredictionLogger(folder / str(time.perf_counter_ns()), settings, 0.3) as logger:
+        place = folder / str(time.perf_counter_ns())
+        with PredictionLogger(place, settings, 0.3, fields) as logger:
             for _ in range(n):
                 logger.log(inputs, p, 0.012, "current")
     return case

@@ -4,7 +4,7 @@ The design's budget: loading cached .npy is at least 20x faster than parsing the
 data from CSV. This renders a project from the working tree, makes its data set with
 `n_rows` customers, and times, in the project's own environment:
 
-- parsing data/raw/churn.csv with the project's `prepare.parse_csv` (what a pipeline
+- reading data/raw/churn.csv with the project's `prepare.parse` (what a pipeline
   without stage caches would do every time);
 - parsing it with `numpy.genfromtxt` (the numpy way, numeric columns only);
 - loading data/interim/*.npy fully into memory, and memory-mapped (what later stages do).
@@ -25,8 +25,10 @@ import importlib, sys, timeit
 import numpy as np
 
 package, repeats = sys.argv[1], int(sys.argv[2])
-parse_csv = importlib.import_module(package + ".data.prepare").parse_csv
+prepare = importlib.import_module(package + ".data.prepare")
 paths = importlib.import_module(package + ".core.paths")
+schema = importlib.import_module(package + ".data.schema").load_schema(paths.Path("."))
+raw = paths.Path(schema.source.path)
 arrays = (paths.INTERIM_NUMERIC, paths.INTERIM_CATEGORICAL, paths.INTERIM_TARGET)
 
 def load_npy():
@@ -36,10 +38,10 @@ def load_mmap():
     return [np.load(p, mmap_mode="r").sum() for p in arrays]  # touch every byte
 
 def genfromtxt():
-    return np.genfromtxt(paths.RAW_CSV, delimiter=",", skip_header=1, usecols=(1, 2, 3))
+    return np.genfromtxt(raw, delimiter=",", skip_header=1, usecols=(1, 2, 3))
 
 cases = {
-    "parse_csv (the project's parser)": lambda: parse_csv(paths.RAW_CSV),
+    "prepare.parse (the project's reader)": lambda: prepare.parse(raw, schema),
     "numpy.genfromtxt (3 numeric columns)": genfromtxt,
     "np.load .npy (into memory)": load_npy,
     "np.load .npy (memory-mapped, summed)": load_mmap,

@@ -269,11 +269,14 @@ def quiet() -> None:
     warnings.simplefilter("ignore")
 
 
-def per_step_us(tracker: Tracker, steps: int) -> float:
+def per_step_us(tracker: Tracker, steps: int) -> tuple[float, float]:
+    """Wall-clock and CPU microseconds per step. CPU time (this process, all its threads)
+    leaves out the time other jobs on the machine had the core."""
     with tempfile.TemporaryDirectory() as folder:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         tracker.log(Path(folder), steps)()
-        return (time.perf_counter() - start) / steps * 1e6
+        wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        return wall / steps * 1e6, cpu / steps * 1e6
 
 
 def steps_lost(key: str, steps: int) -> int:
@@ -324,26 +327,28 @@ def histogram_us(repeats: int, installed: Iterable[str]) -> dict[str, float]:
 
 
 def print_table(
-    samples: dict[str, dict[int, list[float]]],
+    samples: dict[str, dict[int, list[tuple[float, float]]]],
     lost: dict[str, list[int]],
     kills: tuple[int, ...],
     capped: dict[str, int],
 ) -> None:
     """One row per tracker and step count; the steps lost on the tracker's first row."""
-    repeats = len(samples["ours"][min(samples["ours"])])
+    repeats = len(next(iter(samples["ours"].values())))
     after = " and ".join(f"{k:,}" for k in kills)
-    print(f"us/step: median (min-max) of {repeats}; lost: steps unreadable after a SIGKILL")
-    header = f"{'tracker':34s} {'steps':>9s} {'us/step':>9s} {'(min-max)':>17s} {'x ours':>8s}"
-    print(f"{header}  lost after {after}")
+    print(f"us/step: wall clock, median (min-max) of {repeats}; cpu: median CPU time per step")
+    print("x ours: ratio of the wall-clock medians; lost: steps unreadable after a SIGKILL")
+    header = f"{'tracker':34s} {'steps':>9s} {'us/step':>9s} {'(min-max)':>17s} {'cpu':>8s}"
+    print(f"{header} {'x ours':>8s}  lost after {after}")
+    ours = {steps: statistics.median(w for w, _ in runs) for steps, runs in samples["ours"].items()}
     for key, by_steps in samples.items():
-        for row, (steps, costs) in enumerate(sorted(by_steps.items())):
-            median = statistics.median(costs)
-            spread = f"({min(costs):.2f}-{max(costs):.2f})"
-            reference = samples["ours"].get(steps)
-            ratio = f"{median / statistics.median(reference):8.1f}" if reference else f"{'':8s}"
+        for row, (steps, runs) in enumerate(sorted(by_steps.items())):
+            walls = [wall for wall, _ in runs]
+            median, cpu = statistics.median(walls), statistics.median(c for _, c in runs)
+            spread = f"({min(walls):.2f}-{max(walls):.2f})"
+            ratio = f"{median / ours[steps]:8.1f}" if steps in ours else f"{'':8s}"
             losses = ", ".join(f"{n:,}" for n in lost[key]) if row == 0 else ""
-            label = TRACKERS[key].label
-            print(f"{label:34s} {steps:9,d} {median:9.2f} {spread:>17s} {ratio}  {losses}")
+            line = f"{TRACKERS[key].label:34s} {steps:9,d} {median:9.2f} {spread:>17s}"
+            print(f"{line} {cpu:8.2f} {ratio}  {losses}")
         if key in capped:
             print(f"{'':34s} (capped at {capped[key]:,} steps: slower runs would take minutes)")
 
@@ -386,7 +391,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as folder:
             tracker.log(Path(folder), 10)()
     # repeats interleaved, so a burst of load on the machine spreads over every tracker
-    samples: dict[str, dict[int, list[float]]] = {key: {} for key in trackers}
+    samples: dict[str, dict[int, list[tuple[float, float]]]] = {key: {} for key in trackers}
     for _ in range(repeats):
         for key, tracker in trackers.items():
             for steps in sorted(wanted[key]):

@@ -1,4 +1,5 @@
-"""Migration after `copier update`: carry the user's edits of moved files to their new place.
+"""Migration after `copier update`: carry the user's edits of moved files to their new place,
+and say where the content of an edited file that changed shape goes now.
 
 When a template version moves a file, Copier deletes the old one from the project, even
 where the user had changed it, and writes the new one: the user's changes would be lost
@@ -55,6 +56,27 @@ MOVES = [
 ]
 
 
+@dataclass(frozen=True)
+class Reshape:
+    """A template file that stayed in place but changed shape, so that an edit of it
+    cannot be merged: where its content went, said to the user who had edited it."""
+
+    version: Version
+    path: str
+    advice: str
+
+
+RESHAPED = [
+    Reshape(
+        Version("0.3.0"),
+        f"{PACKAGE}/data/schema.py",
+        "the columns are declared in data/schema.yaml now (schema.py models that file): "
+        "write yours there, or run `uv run <package> data adopt YOUR_FILE --target COLUMN "
+        "--id COLUMN`, then keep the template's data/schema.py",
+    ),
+]
+
+
 def render(text: str, answers: dict[str, object], strict: bool = True) -> str:
     """A template file's text or path as Copier renders it with these answers."""
     undefined = jinja2.StrictUndefined if strict else jinja2.Undefined
@@ -72,6 +94,38 @@ def project_path(template_path: str, answers: dict[str, object]) -> str | None:
 
 def git(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True)
+
+
+def edited(
+    project: Path, template: Path, from_ref: str, path: str, answers: dict[str, object]
+) -> str | None:
+    """The user's committed version of a template file, if it differs from what the old
+    template generated; None when it is unchanged, absent, or the old template is out
+    of reach."""
+    where = project_path(path, answers)
+    if where is None:
+        return None
+    committed = git(project, "show", f"HEAD:{where}")
+    generated = git(template, "show", f"{from_ref}:template/{path}")
+    if committed.returncode != 0 or generated.returncode != 0:
+        return None
+    base = render(generated.stdout, answers) if path.endswith(".jinja") else generated.stdout
+    return None if committed.stdout == base else committed.stdout
+
+
+def reshaped_advice(
+    project: Path, template: Path, from_ref: str, from_version: Version, to_version: Version
+) -> list[str]:
+    """One line per file the user had edited that the update reshaped, saying where its
+    content goes now."""
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    package = str(answers.get("package_name", "<package>"))
+    return [
+        f"{project_path(r.path, answers)}: {r.advice.replace('<package>', package)}"
+        for r in RESHAPED
+        if from_version < r.version <= to_version
+        and edited(project, template, from_ref, r.path, answers) is not None
+    ]
 
 
 def carry_edits(
@@ -132,9 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to-version", type=Version, required=True)
     parser.add_argument("--project", type=Path, default=Path.cwd())
     args = parser.parse_args(argv)
-    for line in carry_edits(
-        args.project, args.template, args.from_ref, args.from_version, args.to_version
-    ):
+    where = (args.project, args.template, args.from_ref, args.from_version, args.to_version)
+    for line in [*carry_edits(*where), *reshaped_advice(*where)]:
         print(line, file=sys.stderr)
     return 0
 

@@ -28,6 +28,7 @@ BENCHMARKS = sorted(
 )
 # What each prints when it ran every case; a benchmark added without a line here fails.
 EXPECTED = {
+    "doctor": ["doctor (every check)", "doctor --fast (pre-commit)", "dvc status (DVC alone)"],
     "monitoring": [
         "PredictionLogger, logged (rate 1.0)",
         "PredictionLogger, sampled out (rate ~0)",
@@ -35,9 +36,10 @@ EXPECTED = {
         "x baseline",
     ],
     "npy_vs_csv": ["np.load .npy (into memory)", "ratio to .npy"],
+    "reader": ["before 0.3.0: csv module", "reader: pyarrow, every cell checked", "before / this"],
     "tracking": ["ours (memory-mapped)", "json.dumps line per step", "One histogram"],
 }
-TIME_A_PROJECT = {"monitoring", "npy_vs_csv"}  # these take --project
+TIME_A_PROJECT = {"doctor", "monitoring", "npy_vs_csv", "reader"}  # these take --project
 ALTERNATIVES = ("tensorboardX", "mlflow", "dvclive")  # modules, as the skip line names them
 
 

@@ -6,17 +6,21 @@ type check, the project's own tests, `dvc repro` (every stage runs), `dvc repro`
 test-stage run leaves a ledger line, and the money criterion shows in `dvc exp show`.
 Last, every command of the README's "Every day" block runs as written (those the
 test ran verbatim before, once), git sees no leftover, and `uv build` ships only code.
+A PyTorch project runs the toolchain and the pipeline twice, then the README's PyTorch
+commands.
 Python 3.11 is the interpreter here, so these projects keep python_version at 3.11;
 the other versions are covered by the fast render tests.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import tarfile
 import zipfile
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -58,7 +62,8 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Test",
     "GIT_COMMITTER_EMAIL": "test@example.com",
 }
-STAGES = ["ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
+# `params` checks params.yaml first, so a bad value stops DVC before it deletes outputs.
+STAGES = ["params", "ingest", "prepare", "split", "featurize", "train", "evaluate", "test"]
 MONITORING_STAGES = ["reference"]  # after the others, only with include_monitoring
 
 
@@ -108,12 +113,34 @@ def generate(name: str, template: Path, scratch: Path) -> Path:
         return (template / command[-1]).resolve()
     project = scratch / "project"
     render(template, project, PROJECTS[name], skip_tasks=True)
-    # What the generated README says to do after --skip-tasks, as written.
+    commit_first(project)
+    return project
+
+
+def commit_first(project: Path) -> None:
+    """What the generated README says to do after --skip-tasks, as written."""
     readme = (project / "README.md").read_text(encoding="utf-8")
     section = readme.split("## If the project was generated with `--skip-tasks`", 1)[1]
     (line,) = section.split("```bash\n", 1)[1].split("```", 1)[0].strip().splitlines()
     step(["bash", "-c", line], cwd=project, environment=GIT_IDENTITY)
-    return project
+
+
+def assert_doctor_answers_every_check(project: Path) -> None:
+    """The README's audit answers each check; a fresh project fails some (uv.lock and the
+    results are not committed yet), each failure with what to do."""
+    answers = (project / ".copier-answers.yml").read_text(encoding="utf-8")
+    package = re.search(r"^package_name: (\S+)$", answers, flags=re.MULTILINE)
+    assert package is not None, answers
+    command = ["uv", "run", package.group(1), "doctor", "--format", "json"]
+    print(f"$ {' '.join(command)}", flush=True)
+    audit = subprocess.run(
+        command, cwd=project, env=clean_environment(), capture_output=True, text=True
+    )
+    assert audit.returncode in (0, 1), audit.stderr
+    checks = json.loads(audit.stdout)["checks"]
+    assert len(checks) >= 20
+    assert all(check["result"] is not False or check["err_msg"] for check in checks.values())
+    assert checks["PL001"]["result"] is True
 
 
 def assert_pre_commit_refuses_conflicts(project: Path) -> None:
@@ -225,7 +252,7 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("learning_rate: 0.05", "learning_rate: 0.03"))
     third = step(["uv", "run", "dvc", "repro"], cwd=project)
-    assert stages_run(third) == ["train", "evaluate", "test", *extra]
+    assert stages_run(third) == ["params", "train", "evaluate", "test", *extra]
     step(["uv", "run", "dvc", "metrics", "show"], cwd=project)
 
     # Two test-stage runs, two looks recorded; the money criterion reaches `dvc exp show`,
@@ -247,3 +274,52 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert "· tags: model · spent: 30m" in (project / "JOURNAL.md").read_text()
     assert_only_pipeline_changes(project)
     assert_build_holds_only_code(project, tmp_path / "dist")
+    assert_doctor_answers_every_check(project)
+
+
+# A PyTorch project on this CPU-only machine. torch is compiled to bytecode as it is
+# installed: the suite runs with PYTHONDONTWRITEBYTECODE=1, and each of the dozens of
+# processes that import torch would otherwise compile its modules again. pytest-xdist runs
+# two test workers on two cores, so torch keeps to one thread each (torchrun does the same).
+TORCH_ENVIRONMENT = {"UV_COMPILE_BYTECODE": "1", "OMP_NUM_THREADS": "1"}
+
+
+def readme_pytorch_commands(project: Path) -> list[str]:
+    """The commands of the generated README's "PyTorch" block, comments stripped."""
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## PyTorch", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_pytorch_project_works_first_time(template: Path, tmp_path: Path) -> None:
+    """The toolchain, the project's tests (Karpathy's checks, torchrun, compile), the
+    pipeline twice, and the README's PyTorch commands: torchrun with two processes on the
+    CPU adds exactly one finished run; the GPU check says it skipped, here without CUDA."""
+    project = render(template, tmp_path / "project", {"model_framework": "pytorch"})
+    commit_first(project)
+    torch_step = partial(step, cwd=project, environment=TORCH_ENVIRONMENT)
+    torch_step(["uv", "sync"])
+    torch_step(["uv", "run", "ruff", "check", "."])
+    torch_step(["uv", "run", "ruff", "format", "--check", "."])
+    torch_step(["uv", "run", "mypy"])
+    torch_step(["uv", "run", "lint-imports"])
+    tests = torch_step(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-rs"])
+    assert re.search(r"\d+ passed", tests), tests
+    assert "failed" not in tests, tests
+    assert "skipped" not in tests, tests  # compile and torchrun ran; CUDA absent, as said
+    assert stages_run(torch_step(["uv", "run", "dvc", "repro"])) == STAGES + MONITORING_STAGES
+    assert stages_run(torch_step(["uv", "run", "dvc", "repro"])) == []
+
+    commands = readme_pytorch_commands(project)
+    assert [c.split()[:3] for c in commands] == [
+        ["uv", "run", "churn_model"],
+        ["uv", "run", "torchrun"],
+    ]
+    skipped = torch_step(["bash", "-c", commands[0]])
+    assert skipped.startswith("skip  no GPU check: torch "), skipped
+    before = set((project / "runs").iterdir())
+    torch_step(["bash", "-c", commands[1]])
+    (new,) = set((project / "runs").iterdir()) - before
+    manifest = json.loads((new / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "finished"
+    assert manifest["environment"]["device"]["processes"] == 2

@@ -248,3 +248,46 @@ def test_moved_file_not_edited_is_left_alone(tmp_path: Path) -> None:
     )
     assert carry(template, project) == []
     assert (project / "src" / "pkg" / "core" / "config.py").read_text() == "a = 1\nb = 200\nc = 3\n"
+
+
+def reshaped_case(tmp_path: Path, yours: str) -> tuple[Path, Path]:
+    """A template whose v0.2.0 has data/schema.py, and a project whose committed one is
+    `yours`."""
+    template, project = tmp_path / "template", tmp_path / "project"
+    old = template / "template" / "src" / "{{ package_name }}" / "data" / "schema.py"
+    old.parent.mkdir(parents=True)
+    old.write_text('NUMERIC_COLUMNS = ("a",)\n')
+    identity = ("-c", "user.name=T", "-c", "user.email=t@example.com")
+    git(template, "init", "--quiet")
+    git(template, "add", "--all")
+    git(template, *identity, "commit", "--quiet", "-m", "0.2.0")
+    git(template, "tag", "v0.2.0")
+    (project / "src" / "pkg" / "data").mkdir(parents=True)
+    (project / ".copier-answers.yml").write_text("package_name: pkg\n")
+    (project / "src" / "pkg" / "data" / "schema.py").write_text(yours)
+    git(project, "init", "--quiet")
+    git(project, "add", "--all")
+    git(project, *identity, "commit", "--quiet", "-m", "ours")
+    return template, project
+
+
+@pytest.mark.parametrize(
+    ("yours", "advised"),
+    [('NUMERIC_COLUMNS = ("age",)\n', True), ('NUMERIC_COLUMNS = ("a",)\n', False)],
+)
+def test_an_edited_schema_py_is_told_where_its_columns_go(
+    tmp_path: Path, yours: str, advised: bool
+) -> None:
+    """Columns listed in data/schema.py by hand belong in data/schema.yaml from 0.3.0."""
+    template, project = reshaped_case(tmp_path, yours)
+    lines = moved_files.reshaped_advice(
+        project, template, "v0.2.0", Version("0.2.0"), Version("0.3.0")
+    )
+    if advised:
+        (line,) = lines
+        assert line.startswith(
+            "src/pkg/data/schema.py: the columns are declared in data/schema.yaml"
+        )
+        assert "uv run pkg data adopt" in line
+    else:
+        assert lines == []

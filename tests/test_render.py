@@ -66,6 +66,9 @@ def test_combination_renders(template: Path, rendered: Rendered, answers: dict[s
     assert ("LICENSE" in written) == (answers["license"] != "Proprietary")
     assert (".github/workflows/ci.yml" in written) == (answers["ci"] == "github")
     assert (".gitlab-ci.yml" in written) == (answers["ci"] == "gitlab")
+    pytorch = answers["model_framework"] == "pytorch"
+    assert ("src/churn_model/models/torch_sgd.py" in written) == pytorch
+    assert ("tests/test_torch.py" in written) == pytorch
 
     leftovers = [
         p.relative_to(project).as_posix()
@@ -81,6 +84,7 @@ def test_combination_renders(template: Path, rendered: Rendered, answers: dict[s
     assert pyproject["project"]["requires-python"] == f">={version}"
     assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
     assert pyproject["tool"]["mypy"]["python_version"] == version
+    assert any(d.startswith("torch") for d in pyproject["project"]["dependencies"]) == pytorch
     assert (project / ".python-version").read_text().strip() == version
 
     dvc_config = (project / ".dvc" / "config").read_text(encoding="utf-8")
@@ -119,20 +123,22 @@ def test_license_text_names_the_author(
 
 
 @pytest.mark.parametrize(
-    ("remote", "url"),
+    ("remote", "url", "in_config"),
     [
-        ("local", "../dvc-storage"),
-        ("s3", "s3://team-bucket/churn"),
-        ("gs", "gs://team-bucket/churn"),
-        ("azure", "azure://team-container/churn"),
-        ("ssh", "ssh://ada@storage.example.com/srv/dvc"),
+        # DVC reads a relative folder from .dvc/: the answer's sibling folder is ../../ there
+        ("local", "../dvc-storage", "../../dvc-storage"),
+        ("local", "/srv/dvc-storage", "/srv/dvc-storage"),
+        ("s3", "s3://team-bucket/churn", "s3://team-bucket/churn"),
+        ("gs", "gs://team-bucket/churn", "gs://team-bucket/churn"),
+        ("azure", "azure://team-container/churn", "azure://team-container/churn"),
+        ("ssh", "ssh://ada@storage.example.com/srv/dvc", "ssh://ada@storage.example.com/srv/dvc"),
     ],
 )
 def test_remote_url_reaches_dvc_config(
-    template: Path, tmp_path: Path, remote: str, url: str
+    template: Path, tmp_path: Path, remote: str, url: str, in_config: str
 ) -> None:
     project = render(template, tmp_path / "p", {"dvc_remote": remote, "dvc_remote_url": url})
-    assert f"    url = {url}\n" in (project / ".dvc" / "config").read_text()
+    assert f"    url = {in_config}\n" in (project / ".dvc" / "config").read_text()
 
 
 def test_package_name_is_derived_from_project_name(template: Path, tmp_path: Path) -> None:
@@ -193,17 +199,21 @@ def ci_commands(project: Path, ci: str) -> list[str]:
 
 @pytest.mark.parametrize("ci", ["github", "gitlab"])
 def test_ci_runs_the_readme_commands(rendered: Rendered, ci: str) -> None:
-    """CI checks, tests and reproduces exactly as the README tells a person to."""
+    """CI checks, tests and reproduces exactly as the README tells a person to, then runs
+    the README's audit (`doctor`) and keeps its report."""
     project = rendered({"ci": ci})
     commands = ci_commands(project, ci)
-    assert commands == [
+    assert commands[:4] == [
         "uv sync --locked",
         "uv run pre-commit run --all-files",
         "uv run pytest",
         "uv run dvc repro",
     ]
+    assert commands[4].startswith("uv run churn_model doctor --format html > reports/doctor.html")
     readme = (project / "README.md").read_text()
-    missing = [command for command in commands if f"{command}" not in readme]
+    missing = [
+        command for command in [*commands[:4], "uv run churn_model doctor"] if command not in readme
+    ]
     assert missing == []
 
 
@@ -217,13 +227,19 @@ def read_next(module: Path) -> Path | None:
     return (module.parent / match.group(1)).resolve() if match else None
 
 
-@pytest.mark.parametrize("monitoring", [True, False], ids=["monitoring", "no_monitoring"])
+@pytest.mark.parametrize("framework", CHOICES["model_framework"])
+@pytest.mark.parametrize(
+    ("monitoring", "example"),
+    [(True, True), (False, True), (True, False), (False, False)],
+    ids=["monitoring", "no_monitoring", "monitoring-no_example", "no_monitoring-no_example"],
+)
 def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
-    template: Path, tmp_path: Path, monitoring: bool
+    template: Path, tmp_path: Path, monitoring: bool, example: bool, framework: str
 ) -> None:
     """Following "Read next:" from commands/__init__.py reaches every module once, never
     loops, and names no file that does not exist."""
-    project = render(template, tmp_path / "p", {"include_monitoring": monitoring})
+    answers = {"include_monitoring": monitoring, "example_data": example, "model_framework": framework}
+    project = render(template, tmp_path / "p", answers)
     package = project / "src" / "churn_model"
     modules = {p.resolve() for p in package.rglob("*.py")}
     modules -= {p for p in modules if p.name in ("__init__.py", "__main__.py")}

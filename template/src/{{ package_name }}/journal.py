@@ -2,16 +2,16 @@
 
 A journal is the cheapest tool against repeating dead ends: what you tried, what
 happened, what you decided. Each entry made by `<package> journal add` records the
-moment, the commit, the latest train run and validation metrics, and how long the work
-took, so the entry can be traced back to code and results; `<package> journal time`
-sums the time spent by tag and by week. JOURNAL.md stays plain Markdown that you can
-also edit by hand.
+moment, the commit, the latest train run and the validation metrics (with the run whose
+model they are of, when it is not the latest), and how long the work took, so the entry
+can be traced back to code and results; `<package> journal time` sums the time spent by
+tag and by week. JOURNAL.md stays plain Markdown that you can also edit by hand.
 
     uv run <package> journal add "Tried tenure buckets; AUC +0.01" --tag features --spent 1h30m
     uv run <package> journal time
 
 This module is the journal itself; its commands are in commands/journal.py.
-Read next: commands/runs.py, the commands over recorded runs.
+Read next: reproduce/worktree.py, training a recorded run again.
 """
 
 import re
@@ -61,7 +61,9 @@ def format_duration(minutes: int) -> str:
 
 
 def headline(root: Path) -> str:
-    """The latest train run and validation metrics, or notes that they do not exist yet."""
+    """The latest train run and the validation metrics, saying whose model they are of
+    when it is not that run's (a `stage train` since the last evaluate), or notes that
+    they do not exist yet."""
     run = latest_run(root)
     if run is None:
         train = "no run yet"
@@ -72,9 +74,17 @@ def headline(root: Path) -> str:
     if not path.exists():
         return f"{train} · no validation metrics yet"
     metrics: dict[str, Any] = load_json(path)
-    return f"{train} · validation " + ", ".join(
+    numbers = ", ".join(
         f"{name} {_number(metrics[name])}" for name in HEADLINE_METRICS if name in metrics
     )
+    evaluated = metrics.get("model_run")  # the run whose model the evaluate stage scored
+    if run is not None and evaluated == run.id:
+        return f"{train} · validation {numbers}"
+    if run is not None and evaluated is not None:
+        return f"{train} · validation of run {evaluated} ({run.id} is not evaluated): {numbers}"
+    if evaluated is not None:
+        return f"{train} · validation of run {evaluated}: {numbers}"
+    return f"{train} · validation of a model no run names: {numbers}"
 
 
 def _number(value: float) -> str:

@@ -9,7 +9,7 @@ Each --config is a set of train.* overrides (several in one quoted string), trai
 already made (`--run ID`, repeated; see `<package> runs list`): runs whose train params
 differ only in the seed are one configuration. evaluation/compare.py has the statistics.
 
-Read next: journal.py.
+Read next: report.py.
 """
 
 from dataclasses import asdict

@@ -5,6 +5,7 @@
     uv run <package> runs compare 20260128-1425 20260128-1431
     uv run <package> runs plot latest --out reports/figures/run.png
     uv run <package> runs resume 20260128-1425     # an interrupted run, from its checkpoint
+    uv run <package> runs reproduce 20260128-1425  # train it again from its record, compare
 
 Everything is read through tracking/runs.py, so these commands work on a run that is
 still going.
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from ..core.console import print_table, table
-from ..core.errors import ProjectError
+from ..core.errors import NotReproducedError, ProjectError
 from ..core.paths import PACKAGE
 from .options import project_root
 
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from ..tracking.runs import RunInfo
 
 runs_app = typer.Typer(
-    help="List, show, compare, plot and resume experiment runs.",
+    help="List, show, compare, plot, resume and reproduce experiment runs.",
     no_args_is_help=True,
     rich_markup_mode=None,  # click's plain help: typer's rich help imports rich
 )
@@ -45,17 +46,6 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.5g}"
     return "-" if value is None else str(value)
-
-
-def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """{"train": {"epochs": 5}} -> {"train.epochs": 5}."""
-    flat: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat |= _flat(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
 
 
 @runs_app.command("list")
@@ -81,7 +71,7 @@ def list_command() -> None:
 @runs_app.command()
 def show(run_id: RunArgument) -> None:
     """One run: status, params, code and data versions, environment, metrics and timings."""
-    from ..tracking.runs import read_timings
+    from ..tracking.runs import flatten, read_timings
 
     run = _find(run_id)
     manifest = run.manifest
@@ -89,7 +79,7 @@ def show(run_id: RunArgument) -> None:
     for key in ("name", "stage", "status", "error", "started", "ended", "seed"):
         rows.add_row(key, _fmt(manifest[key]))
     for section in ("params", "git", "data", "metrics", "environment"):
-        for key, value in _flat(manifest[section]).items():
+        for key, value in flatten(manifest[section]).items():
             rows.add_row(f"{section}.{key}", _fmt(value))
     for key, value in read_timings(run.folder).items():
         rows.add_row(f"time.{key}", f"{value['count']:g} x {value['mean_s']:.4g} s")
@@ -101,17 +91,17 @@ def compare(
     run_ids: Annotated[list[str], typer.Argument(help="Two or more run ids.")],
 ) -> None:
     """Side by side: the params that differ, final and best metrics, time per section."""
-    from ..tracking.runs import read_timings
+    from ..tracking.runs import flatten, read_timings
 
     runs = [_find(run_id) for run_id in run_ids]
     rows = table("", *(run.id for run in runs), right=tuple(run.id for run in runs))
-    params = [_flat(run.manifest["params"]) for run in runs]
+    params = [flatten(run.manifest["params"]) for run in runs]
     for key in sorted(set().union(*params)):
         values = [p.get(key) for p in params]
         if len({repr(v) for v in values}) > 1:
             rows.add_row(f"params.{key}", *map(_fmt, values))
     rows.add_row("status", *(run.status for run in runs))
-    metrics = [_flat(run.manifest["metrics"]) for run in runs]
+    metrics = [flatten(run.manifest["metrics"]) for run in runs]
     # seconds.* repeat the timings, shown below with their nested sections
     for key in sorted(k for k in set().union(*metrics) if not k.startswith("seconds.")):
         rows.add_row(key, *(_fmt(m.get(key)) for m in metrics))
@@ -160,3 +150,39 @@ def resume(run_id: RunArgument) -> None:
     typer.echo(
         "resumed; record the model in dvc.lock with: uv run dvc commit --force train", err=True
     )
+
+
+@runs_app.command()
+def reproduce(
+    run_id: RunArgument,
+    tolerance: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            help="Allowed |recorded - reproduced| / (1 + |recorded|) per number "
+            "[default: the model family's; 0, bit for bit, for the numpy MLP].",
+            show_default=False,
+        ),
+    ] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the temporary worktree to look into.")] = False,
+) -> None:
+    """Train a finished run again from its record alone and compare, item by item.
+
+    In a temporary git worktree at the run's commit, with its diff applied, the data it
+    read (by hash, from the workspace, the DVC cache or remote) and its params, the run's
+    stage runs again; its weights, metrics and curves are compared with the recorded ones.
+    Exits 0 only when every item matches.
+    """
+    from ..reproduce.retrain import reproduce as reproduce_run
+
+    run = _find(run_id)
+    result = reproduce_run(project_root(), run, tolerance, keep)
+    how = "bit for bit" if result.tolerance == 0 else f"within {result.tolerance:g}"
+    rows = table("item", "verdict", "detail", title=f"run {run.id} reproduced {how}?")
+    for verdict in result.verdicts:
+        rows.add_row(verdict.item, "match" if verdict.match else "DIFFERS", verdict.detail)
+    print_table(rows)
+    if not result.matched:
+        differing = ", ".join(v.item for v in result.verdicts if not v.match)
+        raise NotReproducedError(f"run {run.id} did not reproduce: {differing} differ")
+    typer.echo(f"run {run.id} reproduced: every item matches", err=True)

@@ -55,3 +55,13 @@ class RunInterruptedError(ProjectError):
     def report(self) -> list[str]:
         """Not an error: the message as it is."""
         return str(self).splitlines()
+
+
+class ReproductionError(ProjectError):
+    """A piece a reproduction needs cannot be had: the run's commit, its diff, its data."""
+
+
+class NotReproducedError(ProjectError):
+    """Training a run again gave a different result; the verdicts above say what differed."""
+
+    exit_code = 1  # the verdict of a check, not bad input

@@ -20,13 +20,19 @@ Split = Literal["train", "validation", "test"]
 SPLITS: Final[tuple[Split, ...]] = ("train", "validation", "test")
 
 PARAMS_FILE: Final = Path("params.yaml")
+# The pipeline DVC runs; the folder that holds it is the project root.
+DVC_YAML: Final = Path("dvc.yaml")
+# params (the first stage): written once params.yaml has passed every check; every other
+# stage depends on it, so DVC runs the check before it deletes any stage's outputs.
+PARAMS_CHECKED: Final = Path("params.checked")
 JOURNAL: Final = Path("JOURNAL.md")
 
 DATA: Final = Path("data")
 
-# ingest: the data as delivered, never edited by hand.
+# The data contract: the raw file, its columns and their rules (data/schema.py). The raw
+# file's path is in it; data/raw/ holds the data as delivered, never edited by hand.
+SCHEMA: Final = DATA / "schema.yaml"
 RAW: Final = DATA / "raw"
-RAW_CSV: Final = RAW / "churn.csv"
 
 # prepare: the CSV parsed once into arrays, with a sidecar that names the columns.
 INTERIM: Final = DATA / "interim"
@@ -69,6 +75,8 @@ VALIDATION_REPORT: Final = REPORTS / "validation_report.json"
 TEST_REPORT: Final = REPORTS / "test_report.json"
 # How long each stage took, and its timed sections (git-ignored: it changes every run).
 STAGE_TIMINGS: Final = REPORTS / "timings"
+# The static HTML report of runs and evaluations (`<package> report`; git-ignored).
+SITE: Final = REPORTS / "site"
 
 # One folder per run of the train stage (tracking/), git-ignored.
 RUNS: Final = Path("runs")
@@ -107,6 +115,7 @@ LOGS: Final = Path("logs")
 PREDICTION_LOGS: Final = LOGS / "predictions"
 SHADOW_LOGS: Final = LOGS / "shadow"
 MONITORING_REPORTS: Final = REPORTS / "monitoring"
+PREDICTIONS: Final = REPORTS / "predictions.csv"  # where `predict` writes by default
 
 
 def find_project_root(start: Path | None = None) -> Path:
@@ -115,7 +124,7 @@ def find_project_root(start: Path | None = None) -> Path:
     project (src/, notebooks/), and so do notebooks and scripts."""
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / "dvc.yaml").is_file():
+        if (folder / DVC_YAML).is_file():
             return folder
     raise NotAProjectError(
         f"no dvc.yaml in {here} or any folder above it: run this inside the project"

@@ -1,6 +1,6 @@
 """Array types shared by every package, so a shape comment means the same everywhere.
 
-Read next: ../data/ingest.py, the first stage.
+Read next: ../data/schema.py, the data contract.
 """
 
 import numpy as np

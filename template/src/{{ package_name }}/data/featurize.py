@@ -46,6 +46,8 @@ class Featurizer:
     categories: list[list[int]]  # per categorical column: the codes seen in train
     clip: float
     feature_names: list[str]
+    numeric_columns: list[str]  # the raw columns it was fitted on, in order
+    vocabularies: dict[str, list[str]]  # category column -> the contract's categories then
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,8 +65,10 @@ def fit(
     vocabularies: dict[str, list[str]],
 ) -> Featurizer:
     """Learn imputation, scaling and the one-hot vocabulary from the train rows given."""
-    medians = np.nanmedian(numeric, axis=0)
-    medians = np.where(np.isnan(medians), 0.0, medians)  # a column empty in train
+    # the median of each column's present values; 0 for a column empty in train
+    medians = np.array(
+        [np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else 0.0 for c in numeric.T]
+    )
     imputed = np.where(np.isnan(numeric), medians, numeric)
     means = imputed.mean(axis=0)
     scales = imputed.std(axis=0)
@@ -83,6 +87,8 @@ def fit(
         categories=categories,
         clip=params.clip,
         feature_names=feature_names,
+        numeric_columns=list(numeric_names),
+        vocabularies={name: list(vocabularies[name]) for name in categorical_names},
     )
 
 

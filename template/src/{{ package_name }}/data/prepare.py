@@ -1,15 +1,16 @@
-"""Stage 2, prepare: parse the raw CSV once into arrays every later stage can memory-map.
+"""Stage 2, prepare: read the raw file once into arrays every later stage can memory-map.
 
-Text is slow to parse and easy to misread; this is the only stage that reads it. Numeric
-columns become float64 with NaN where a cell is empty; categorical columns become int32
-codes into a vocabulary (-1 where empty); the target becomes int8. A JSON sidecar names
-the columns, their types and the vocabularies, so the arrays describe themselves.
-A malformed file stops the stage with the row and column at fault.
+The raw file (CSV or Parquet, named by the contract in data/schema.yaml) is read batch by
+batch with reader.py, the reader serving uses too. Numeric columns (number, integer,
+boolean) become float64 with NaN where a cell is empty; category columns become int32
+codes into the contract's categories (-1 where empty); the target becomes int8, 1 for
+the positive value. A JSON sidecar names the columns, the vocabularies and the target,
+so the arrays describe themselves. The first row that breaks the contract stops the
+stage with its line, column and value, before anything is written.
 
 Read next: split.py.
 """
 
-import csv
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,100 +27,73 @@ from ..core.paths import (
     INTERIM_COLUMNS,
     INTERIM_NUMERIC,
     INTERIM_TARGET,
-    RAW_CSV,
+    SCHEMA,
 )
-from . import schema
+from .reader import read_rows
+from .schema import Schema, load_schema
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ParsedTable:
-    """The raw CSV as arrays: one row per customer, columns in schema order."""
+    """The raw file as arrays: one row per data row, columns in contract order."""
 
     numeric: NDArray[np.float64]  # (n_rows, n_numeric), NaN = missing
     categorical: NDArray[np.int32]  # (n_rows, n_categorical), -1 = missing
-    target: NDArray[np.int8]  # (n_rows,), 0 or 1
-    vocabularies: dict[str, list[str]]  # categorical column -> its values, code = index
+    target: NDArray[np.int8]  # (n_rows,), 1 = the positive value, 0 = any other
 
 
-def parse_csv(path: Path) -> ParsedTable:
-    """Parse the raw export; raise DataError naming the first bad row and column."""
+def parse(path: Path, schema: Schema) -> ParsedTable:
+    """Read the raw file; raise DataError naming the first row that breaks the contract."""
     if not path.exists():
-        raise MissingInputError(f"{path}: not found; run the ingest stage first")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        missing = [column for column in schema.COLUMNS if column not in header]
-        if missing:
-            raise DataError(
-                f"{path}: missing column(s) {', '.join(missing)}; "
-                f"found {', '.join(header) or 'no header'}"
-            )
-        position = {column: header.index(column) for column in schema.COLUMNS}
-        rows = list(reader)
-
-    numeric = np.full((len(rows), len(schema.NUMERIC_COLUMNS)), np.nan)
-    categorical = np.full((len(rows), len(schema.CATEGORICAL_COLUMNS)), -1, dtype=np.int32)
-    target = np.zeros(len(rows), dtype=np.int8)
-    vocabularies: dict[str, dict[str, int]] = {c: {} for c in schema.CATEGORICAL_COLUMNS}
-    for i, row in enumerate(rows):
-        line = i + 2  # 1-based, after the header: what an editor shows
-        if len(row) != len(header):
-            raise DataError(
-                f"{path}: line {line} has {len(row)} cells, the header has {len(header)}"
-            )
-        for j, column in enumerate(schema.NUMERIC_COLUMNS):
-            cell = row[position[column]]
-            if cell:
-                try:
-                    numeric[i, j] = float(cell)
-                except ValueError:
-                    raise DataError(
-                        f"{path}: line {line}, column {column}: {cell!r} is not a number"
-                    ) from None
-        for j, column in enumerate(schema.CATEGORICAL_COLUMNS):
-            cell = row[position[column]]
-            if cell:
-                codes = vocabularies[column]
-                categorical[i, j] = codes.setdefault(cell, len(codes))
-        label = row[position[schema.TARGET_COLUMN]]
-        if label not in ("0", "1"):
-            raise DataError(
-                f"{path}: line {line}, column {schema.TARGET_COLUMN}: must be 0 or 1, got {label!r}"
-            )
-        target[i] = int(label)
-    if not rows:
+        raise MissingInputError(
+            f"{path}: not found; run the ingest stage first, or point {SCHEMA} at your data "
+            "with `data adopt`"
+        )
+    numeric, categorical, target = [], [], []
+    for rows in read_rows(path, schema, labels_required=True):
+        if rows.errors:
+            raise DataError(f"{path}: {rows.errors[0]} (the rules are in {SCHEMA})")
+        assert rows.labels is not None  # labels_required: the target column is there
+        numeric.append(rows.numeric)
+        categorical.append(rows.categorical)
+        target.append(rows.labels)
+    if not sum(len(part) for part in target):
         raise DataError(f"{path}: has a header but no rows")
     return ParsedTable(
-        numeric=numeric,
-        categorical=categorical,
-        target=target,
-        vocabularies={column: list(codes) for column, codes in vocabularies.items()},
+        numeric=np.concatenate(numeric),
+        categorical=np.concatenate(categorical),
+        target=np.concatenate(target),
     )
 
 
-def describe_columns(table: ParsedTable) -> dict[str, Any]:
+def describe_columns(table: ParsedTable, schema: Schema) -> dict[str, Any]:
     """The sidecar: what each array's columns are, so the .npy files explain themselves."""
     return {
         "n_rows": len(table.target),
-        "numeric": {"columns": list(schema.NUMERIC_COLUMNS), "dtype": "float64", "missing": "NaN"},
+        "numeric": {"columns": schema.numeric_columns, "dtype": "float64", "missing": "NaN"},
         "categorical": {
-            "columns": list(schema.CATEGORICAL_COLUMNS),
+            "columns": schema.categorical_columns,
             "dtype": "int32",
             "missing": -1,
-            "vocabularies": table.vocabularies,
+            "vocabularies": schema.vocabularies,
         },
-        "target": {"column": schema.TARGET_COLUMN, "dtype": "int8"},
+        "target": {
+            "column": schema.target.column,
+            "positive": schema.target.positive,
+            "label": schema.target_label,
+            "dtype": "int8",
+        },
     }
 
 
 def run(params: Params, root: Path) -> None:
-    """Parse data/raw/churn.csv into data/interim/*.npy and columns.json."""
-    del params  # prepare has nothing to tune; it is in the signature so all stages match
-    table = parse_csv(root / RAW_CSV)
+    """Read the contract's raw file into data/interim/*.npy and columns.json."""
+    schema = load_schema(root)
+    table = parse(schema.source.resolve(root), schema)
     save_array(root / INTERIM_NUMERIC, table.numeric)
     save_array(root / INTERIM_CATEGORICAL, table.categorical)
     save_array(root / INTERIM_TARGET, table.target)
-    save_json(root / INTERIM_COLUMNS, describe_columns(table))
-    log.info("parsed %d rows into %s", len(table.target), INTERIM_NUMERIC.parent)
+    save_json(root / INTERIM_COLUMNS, describe_columns(table, schema))
+    log.info("read %d rows into %s", len(table.target), INTERIM_NUMERIC.parent)

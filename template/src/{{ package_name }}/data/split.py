@@ -1,6 +1,6 @@
 """Stage 3, split: divide the rows into train, validation and test, once and for all.
 
-The split is stratified by the target, so each part has the churn rate of the whole,
+The split is stratified by the target, so each part has the positive rate of the whole,
 and seeded, so it never changes unless params.yaml says so. Train fits everything,
 validation chooses between models and thresholds, and test is scored once, at the end,
 by the test stage: the only honest estimate of how the model will do.
@@ -61,4 +61,4 @@ def run(params: Params, root: Path) -> None:
                 TARGET_FILE: target[rows],
             },
         )
-        log.info("%s: %d rows, churn rate %.3f", name, len(rows), target[rows].mean())
+        log.info("%s: %d rows, positive rate %.3f", name, len(rows), target[rows].mean())

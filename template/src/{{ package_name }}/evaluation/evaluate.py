@@ -1,7 +1,7 @@
 """Stage 6, evaluate: choose the decision threshold on validation, score the model and
 the baselines in money and standard metrics, and freeze the thresholds for `test`.
 
-1. Predict P(churn) on validation with the trained model and with a logistic regression
+1. Predict P(positive) on validation with the trained model and with a logistic regression
    baseline fitted here on the train features (baselines.py).
 2. For each, choose the threshold that maximises money saved on validation (money.py)
    and write them to models/thresholds.json; the test stage reads them unchanged.
@@ -9,8 +9,11 @@ the baselines in money and standard metrics, and freeze the thresholds for `test
    bootstrap interval, and beside it ROC AUC, PR AUC, log loss, Brier score and the
    confusion matrix at the threshold (metrics.py): reports/validation_report.json, and
    the few numbers to compare experiments by in reports/validation_metrics.json (DVC's).
-   `beats_baselines` is false when any baseline saves at least as much as the model.
+   `beats_baselines` is false when any baseline saves at least as much as the model, and
+   `model_run` names the run that trained the model scored (the journal quotes it).
 4. Draw the calibration plot and money-by-threshold curve for `dvc plots show`.
+5. Keep all of it in the run that trained the model too (runs/<id>/evaluation.json), so
+   the report shows each run's own validation money after a newer model replaced it.
 
 The money on validation is measured at a threshold chosen on those same rows, so it is
 a little optimistic; the test stage's figure, at the frozen threshold, is not.
@@ -20,6 +23,7 @@ Read next: plots.py.
 
 import logging
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core.config import Params
-from ..core.io import load_array, save_json
+from ..core.io import load_array, load_json, save_json
 from ..core.paths import (
     BASELINE_MODEL,
     CALIBRATION_DATA,
@@ -35,6 +39,7 @@ from ..core.paths import (
     FEATURES_FILE,
     FEATURES_TRAIN,
     FEATURES_VALIDATION,
+    INTERIM_COLUMNS,
     MODEL,
     MONEY_CURVE,
     TARGET_FILE,
@@ -43,7 +48,8 @@ from ..core.paths import (
     VALIDATION_REPORT,
 )
 from ..core.types import Array
-from ..models.registry import load_model
+from ..models.registry import load_model, model_metadata
+from ..tracking.run import runs_folder
 from .baselines import fit_logistic_regression, save_linear
 from .metrics import calibration_curve, classification_report
 from .money import PER_CUSTOMERS, bootstrap_interval, choose_threshold, savings_per_row
@@ -52,6 +58,7 @@ from .plots import save_calibration_plot
 log = logging.getLogger(__name__)
 
 MONEY = "money_saved_per_1000"  # the criterion's key in every report
+RUN_RECORD = "evaluation.json"  # this evaluation, kept in the folder of the run it evaluated
 
 
 def load_split(root: Path, folder: Path) -> tuple[Array, Array]:
@@ -75,7 +82,7 @@ def money_report(y: Array, offer: NDArray[np.bool_], params: Params) -> dict[str
 def outcome_report(
     y: Array, scores: Mapping[str, Array], thresholds: Mapping[str, float], params: Params
 ) -> dict[str, Any]:
-    """The model's report with the baselines' beside it; `scores` holds P(churn) of the
+    """The model's report with the baselines' beside it; `scores` holds P(positive) of the
     "model" and of the "logistic_regression" baseline, `thresholds` their thresholds."""
 
     def scored(name: str) -> dict[str, Any]:
@@ -146,6 +153,8 @@ def run(params: Params, root: Path) -> None:
     }
     thresholds = {name: choose_threshold(y, p, params.outcome) for name, p in scores.items()}
     report = outcome_report(y, scores, thresholds, params)
+    # which model these numbers are of: a later `stage train` replaces models/model.npz
+    report["model_run"] = model_metadata(root / MODEL).get("run_id")
     curves = {
         name: calibration_curve(y, p, params.evaluate.calibration_bins)
         for name, p in scores.items()
@@ -155,6 +164,22 @@ def run(params: Params, root: Path) -> None:
     save_json(root / VALIDATION_REPORT, report)
     save_json(root / VALIDATION_METRICS, headline(report))
     save_json(root / CALIBRATION_DATA, {"calibration": curves["model"]})
-    save_json(root / MONEY_CURVE, {"money": money_curve(y, scores["model"], params)})
-    save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT)
+    money = money_curve(y, scores["model"], params)
+    save_json(root / MONEY_CURVE, {"money": money})
+    label = load_json(root / INTERIM_COLUMNS)["target"]["label"]  # what is predicted: `churned = 1`
+    save_calibration_plot(curves, thresholds["model"], root / CALIBRATION_PLOT, label)
+    record = {"report": report, "thresholds": thresholds, "calibration": curves, "label": label}
+    record_in_run(
+        root, {**record, "money_by_threshold": money, "outcome": params.outcome.model_dump()}
+    )
     log_summary(report, "validation")
+
+
+def record_in_run(root: Path, evaluation: Mapping[str, Any]) -> None:
+    """Write the evaluation into the folder of the run that trained the model, if it has one
+    here (a model pulled with DVC comes without its run)."""
+    run_id = model_metadata(root / MODEL).get("run_id")
+    folder = runs_folder(root) / str(run_id)  # the project's runs/, also in a queued experiment
+    if run_id and folder.is_dir():
+        evaluated = {"time": datetime.now(UTC).isoformat(timespec="seconds"), **evaluation}
+        save_json(folder / RUN_RECORD, evaluated)

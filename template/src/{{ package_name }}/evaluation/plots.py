@@ -17,8 +17,11 @@ from ..core.io import atomic_write
 Curve = Sequence[Mapping[str, float | int]]
 
 
-def save_calibration_plot(curves: Mapping[str, Curve], threshold: float, path: Path) -> None:
-    """Observed churn rate against mean predicted probability, one line per model."""
+def save_calibration_plot(
+    curves: Mapping[str, Curve], threshold: float, path: Path, label: str
+) -> None:
+    """Observed share of `label` (`churned = 1`) against its mean predicted probability,
+    one line per model."""
     from matplotlib.figure import Figure  # imported here: slow, see above
 
     figure = Figure(figsize=(5, 5))
@@ -29,7 +32,7 @@ def save_calibration_plot(curves: Mapping[str, Curve], threshold: float, path: P
         observed = [point["observed"] for point in curve]
         axes.plot(predicted, observed, marker="o", label=name)
     axes.axvline(threshold, color="black", linewidth=0.8, label=f"model threshold {threshold:.2f}")
-    axes.set(xlabel="mean predicted P(churn)", ylabel="observed churn rate", xlim=(0, 1))
+    axes.set(xlabel=f"mean predicted P({label})", ylabel=f"observed share of {label}", xlim=(0, 1))
     axes.set(ylim=(0, 1), title="Calibration on validation")
     axes.legend(loc="upper left")
     with atomic_write(path) as handle:

@@ -64,3 +64,6 @@ class ModelFamily:
     name: str
     fit: Fit
     load: Callable[[Path], Model]
+    # how far a model trained again may be from the recorded one (`runs reproduce`):
+    # 0 is bit for bit, which numpy on a CPU gives; a GPU family needs more
+    tolerance: float = 0.0

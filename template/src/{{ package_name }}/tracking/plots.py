@@ -7,12 +7,29 @@ drawn, because it takes seconds to import.
 Read next: ../evaluation/money.py, the criterion a model is judged by.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..core.io import atomic_write
 from .runs import RunInfo, read_histograms, read_scalars
+
+
+def histogram_image(
+    histograms: Sequence[dict[str, Any]], bins: int = 40, top: float | None = None
+) -> tuple[NDArray[np.float64], float]:
+    """Histograms by step as one image: a column per histogram, the share of its samples in
+    each of `bins` common loss bins from 0 to `top` (default: the largest edge); and `top`."""
+    top = float(max(h["edges"][-1] for h in histograms)) if top is None else top
+    edges = np.linspace(0.0, top, bins + 1)
+    columns = [
+        np.histogram(np.repeat(h["edges"][:-1], h["counts"]), bins=edges)[0] / h["count"]
+        for h in histograms
+    ]
+    return np.stack(columns, axis=1), top
 
 
 def save_run_plot(run: RunInfo, path: Path) -> None:
@@ -33,16 +50,7 @@ def save_run_plot(run: RunInfo, path: Path) -> None:
     axes[1].set(title="norms", xlabel="step", yscale="log")
     axes[1].legend()
     if histograms:
-        # one column per histogram: the share of samples in each loss bin, on common bins
-        top = max(h["edges"][-1] for h in histograms)
-        edges = np.linspace(0.0, top, 41)
-        image = np.stack(
-            [
-                np.histogram(np.repeat(h["edges"][:-1], h["counts"]), bins=edges)[0] / h["count"]
-                for h in histograms
-            ],
-            axis=1,
-        )
+        image, top = histogram_image(histograms)
         steps = [h["step"] for h in histograms]
         axes[2].imshow(
             image,

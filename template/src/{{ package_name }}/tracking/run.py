@@ -14,7 +14,9 @@ a run records histograms, norms and checkpoints is the run's business: it is bui
 the `tracking` section of params.yaml, and the loop never reads it.
 
 runs/<run_id>/ holds:
-    manifest.json      id, name, stage, status, start/end, git, data, params, environment
+    manifest.json      id, name, stage, status, start/end, git, data (the deps' hashes
+                       as DVC records them for this run, and what the stage read), params,
+                       environment
     diff.patch         the uncommitted changes when the work tree was dirty
     <name>.scalars     scalars (scalars.py), every step kept if the process is killed: train
                        (the loss of every step), norms (weight and gradient norms every N
@@ -58,7 +60,7 @@ from ..core.git import git_state
 from ..core.io import atomic_write, save_json
 from ..core.paths import PACKAGE, RUNS
 from ..core.types import Array
-from .manifest import dvc_lock_hashes, environment, file_md5
+from .manifest import dvc_dependency_hashes, environment, file_md5
 from .scalars import HistogramWriter, ScalarWriter
 from .timing import Timings
 
@@ -216,9 +218,11 @@ class TrackedRun:
                 self._save_best()
 
     def record_input(self, path: Path) -> None:
-        """Hash a file (or folder) the stage reads and record it in the manifest."""
-        name = path.relative_to(self.root) if path.is_relative_to(self.root) else path
-        self.manifest["data"]["read"][name.as_posix()] = file_md5(path)
+        """Record the md5 of a file the stage reads (of each file, for a folder)."""
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            name = file.relative_to(self.root) if file.is_relative_to(self.root) else file
+            self.manifest["data"]["read"][name.as_posix()] = file_md5(file)
         self.write_manifest()
 
     def save_arrays(
@@ -249,14 +253,31 @@ class TrackedRun:
         self.write_manifest()
 
 
+def runs_folder(root: Path) -> Path:
+    """The folder runs are written to: root/runs/, or the project's own runs/ when the
+    stage runs in DVC's temporary copy of the project.
+
+    `dvc queue start` (and `dvc exp run --temp`) runs each experiment in a copy under
+    <project>/.dvc/tmp/exps/ and deletes the copy when it ends; only what git or DVC track
+    comes back, and runs/ is neither, so a run written there would be lost. For those
+    stages DVC sets DVC_ROOT to the original project (for every other stage, to the project
+    itself). Only a root inside that project's .dvc/tmp/ is redirected, so a stray DVC_ROOT
+    never moves the runs of another folder.
+    """
+    project = os.environ.get("DVC_ROOT")
+    if project and root.resolve().is_relative_to(Path(project).resolve() / ".dvc" / "tmp"):
+        return Path(project) / RUNS
+    return root / RUNS
+
+
 @contextmanager
 def start_run(root: Path, params: Params, stage: str) -> Iterator[TrackedRun]:
-    """Open a run under root/runs/, and close it as finished, failed or interrupted.
+    """Open a run in runs_folder(root), and close it as finished, failed or interrupted.
 
     Ctrl-C ends the run as `interrupted` and raises RunInterruptedError, whose message names the
     checkpoint and the command that resumes from it."""
     run_id = new_run_id()
-    folder = root / RUNS / run_id
+    folder = runs_folder(root) / run_id
     folder.mkdir(parents=True)
     git = git_state(root, with_diff=True)
     if git.diff:
@@ -273,7 +294,7 @@ def start_run(root: Path, params: Params, stage: str) -> Iterator[TrackedRun]:
         "pid": os.getpid(),
         "root": str(root.resolve()),
         "git": {"commit": git.commit, "branch": git.branch, "dirty": git.dirty},
-        "data": {"dvc_lock": dvc_lock_hashes(root, stage), "read": {}},
+        "data": {"deps": dvc_dependency_hashes(root, stage), "read": {}},
         "params": as_dict(params),
         "seed": getattr(getattr(params, stage, None), "seed", None),
         "environment": environment(),

@@ -17,6 +17,7 @@ Read next: plots.py.
 import json
 import os
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,11 @@ def read_scalars(folder: Path, name: str = "train") -> dict[str, NDArray[np.floa
     return scalars.read_scalars(folder, name)
 
 
+def has_scalars(folder: Path, name: str) -> bool:
+    """Whether a run wrote the scalars table `name` (in either format, see scalars.py)."""
+    return any((folder / f"{name}{suffix}").exists() for suffix in (scalars.SUFFIX, ".json"))
+
+
 def read_histograms(folder: Path, name: str | None = None) -> list[dict[str, Any]]:
     """A run's histogram records (keys: step, name, count, mean, counts, edges, quantiles)."""
     return scalars.read_histograms(folder / HISTOGRAMS, name)
@@ -118,3 +124,14 @@ def read_timings(folder: Path) -> dict[str, dict[str, float]]:
         return {}
     timings: dict[str, dict[str, float]] = json.loads(path.read_text(encoding="utf-8"))
     return timings
+
+
+def flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A manifest section as dotted keys: {"train": {"epochs": 5}} -> {"train.epochs": 5}."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat |= flatten(value, f"{prefix}{key}.")
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat

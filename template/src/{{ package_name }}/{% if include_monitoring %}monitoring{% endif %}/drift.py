@@ -5,7 +5,7 @@ Against models/reference.json (reference.py), for the logged predictions:
   Kolmogorov-Smirnov test against the reference sample;
 - each categorical input: PSI over its categories (a category unseen in training counts
   as its own bin) and the chi-squared goodness-of-fit test against the training shares;
-- the output P(churn): PSI and KS, like a numeric input;
+- the output P(positive): PSI and KS, like a numeric input;
 - the positive-prediction rate (offers / predictions) in each time window, against the
   training rate: the cat-to-dog ratio of the classic advice.
 
@@ -91,6 +91,9 @@ def drift_report(
     """Every check above on the logged predictions (error records are left out)."""
     rows = [record for record in records if "error" not in record]
     results: dict[str, dict[str, Any]] = {}
+    inputs = [*reference["numeric"], *reference["categorical"]]
+    # an input the log does not hold cannot drift unnoticed: the report names it
+    unchecked = [column for column in inputs if not rows or column not in rows[0]]
     if len(rows) >= params.min_rows:
         for column, ref in reference["numeric"].items():
             if column in rows[0]:
@@ -119,6 +122,7 @@ def drift_report(
         "tested": len(rows) >= params.min_rows,
         "p_value_level": level,
         "checks": results,
+        "unchecked": unchecked,
         "positive_rate": {"reference": reference["positive_rate"], "windows": windows},
     }
 

@@ -1,10 +1,11 @@
 """The prediction log: sampled predictions as JSON lines, cheap enough to leave on.
 
-Each logged prediction is one line, `{"t": unix time, "seq": n, "model": name, "p": P(churn),
-"offer": bool, "latency_ms": ms, <allow-listed inputs>}`. Only the input columns named in
-`monitoring.log_fields` are written, so an identifier or a secret in the input never
-reaches the log. `seq` counts every prediction the logger saw, logged or not, so the
-throughput of a window is known whatever the sampling (efficiency.py).
+Each logged prediction is one line, `{"t": unix time, "seq": n, "model": name,
+"p": P(positive), "offer": bool, "latency_ms": ms, <allow-listed inputs>}`. Only the
+input columns named in `monitoring.log_fields` (by default every feature column of the
+data contract) are written, so an identifier or a secret in the input never reaches the
+log. `seq` counts every prediction the logger saw, logged or not, so the throughput of a
+window is known whatever the sampling (efficiency.py).
 
 Sampling (`monitoring.sampling`):
 - rate: each prediction is logged with probability sample_rate;
@@ -13,8 +14,9 @@ Sampling (`monitoring.sampling`):
   day ends or the logger closes;
 - uncertainty: predictions with |p - threshold| < uncertainty_margin, where a wrong
   decision is likeliest and a label is worth buying.
-Errors are always logged. Files are `<folder>/predictions-YYYY-MM-DD-NNN.jsonl`: a new one
-each UTC day and whenever one passes max_log_megabytes.
+Errors (a row the reader refused, with its raw cells) are always logged. Files are
+`<folder>/predictions-YYYY-MM-DD-NNN.jsonl`: a new one each UTC day and whenever one
+passes max_log_megabytes.
 
 Each line goes to the operating system in one write on a file opened for appending, so
 a process killed at any moment leaves every record it finished; at worst the last line is
@@ -29,20 +31,36 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
 from ..core.config import MonitoringParams
-from ..core.errors import DataError
+from ..core.errors import ConfigError, DataError
+from ..core.paths import SCHEMA
 from ..core.types import Array
+from ..data.schema import Schema
 
 log = logging.getLogger(__name__)
 
 DAY = 86_400.0  # seconds
 _encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def log_fields(params: MonitoringParams, schema: Schema) -> tuple[str, ...]:
+    """The input columns written to the log: monitoring.log_fields when given (each must
+    be a column of the contract), else every feature column of the contract."""
+    if params.log_fields is None:
+        return tuple(schema.feature_columns)
+    unknown = [name for name in params.log_fields if name not in schema.read_columns]
+    if unknown:
+        raise ConfigError(
+            f"monitoring.log_fields: {unknown[0]!r} is not a column of {SCHEMA}; "
+            f"its columns: {', '.join(schema.read_columns)}"
+        )
+    return tuple(params.log_fields)
 
 
 class PredictionLogger:
@@ -53,13 +71,14 @@ class PredictionLogger:
         folder: Path,
         params: MonitoringParams,
         threshold: float,
+        fields: Sequence[str],
         seed: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.folder, self.threshold, self.clock = folder, threshold, clock
         self.sampling, self.rate = params.sampling, params.sample_rate
         self.margin, self.size = params.uncertainty_margin, params.reservoir_size
-        self.fields = tuple(params.log_fields)
+        self.fields = tuple(fields)  # the allow-list: log_fields(params, schema)
         self.max_bytes = int(params.max_log_megabytes * 1_000_000)
         self.random = random.Random(seed).random
         self.seq = 0  # predictions seen, logged or not

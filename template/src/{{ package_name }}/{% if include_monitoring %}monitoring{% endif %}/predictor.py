@@ -2,10 +2,12 @@
 
 Serving must transform inputs exactly as training did, so the Predictor is built from
 the files the pipeline wrote (models/featurizer.json, models/model.npz and the threshold
-the evaluate stage froze in models/thresholds.json), never refitted. Inputs come as a CSV
-in the raw schema (data/schema.py; the target column may be absent) or as a .npy matrix
-of ready features. Categories are matched by name, so a CSV's own ordering of values
-does not matter; a value never seen in training is encoded as all zeros, as in training.
+the evaluate stage froze in models/thresholds.json), never refitted. Inputs come as a
+CSV or Parquet file read by the data contract (data/schema.yaml) with the reader
+training uses (data/reader.py; the target column may be absent), or as a .npy matrix of
+ready features. A row the reader refuses (a value out of range or not a number, an
+unknown category, no feature at all) is never scored: it comes back as a RowError, which
+`predict` logs as an error record and writes beside the scored rows.
 
 Read next: logger.py.
 """
@@ -13,6 +15,7 @@ Read next: logger.py.
 import csv
 import io
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,22 +25,26 @@ from numpy.typing import NDArray
 
 from ..core.errors import DataError, MissingInputError
 from ..core.io import atomic_write, load_json, save_array
-from ..core.paths import FEATURIZER, MODEL, THRESHOLDS
+from ..core.paths import FEATURIZER, MODEL, SCHEMA, THRESHOLDS
 from ..core.types import Array
-from ..data import schema
 from ..data.featurize import Featurizer, transform
+from ..data.reader import RowError, read_rows
+from ..data.schema import Schema, load_schema
 from ..models.interface import Model
 from ..models.registry import load_model
 
 
 @dataclass(frozen=True)
 class Batch:
-    """Rows to score: model-ready features, the raw columns (for the log) and labels."""
+    """Rows to score: the features of the rows that were read, and the refused rows."""
 
-    features: Array  # (n, features)
-    columns: dict[str, list[Any]]  # raw column -> values; empty for .npy input
-    ids: list[str]  # customer ids, or row numbers for .npy input
-    labels: Array | None  # 0/1 target when the input has it (shadow money), else None
+    features: Array  # (n, features) of the rows read
+    positions: NDArray[np.int64]  # (n,) each row's index in the input, from 0
+    ids: list[str]  # (n,) the id column, or the row number from 1
+    columns: dict[str, list[Any]]  # feature column -> the rows' values, for the log
+    labels: Array | None  # (n,) 1 or 0, NaN where not known; None: no target in the input
+    refused: list[RowError]  # the rows not scored, in input order
+    n_rows: int  # rows in the input, read or refused
 
 
 @dataclass(frozen=True)
@@ -48,13 +55,14 @@ class Predictor:
     model: Model
     threshold: float
     name: str
+    schema: Schema
 
     def predict(self, features: Array) -> Array:
-        """P(churn) per row of model-ready features."""
+        """P(positive) per row of model-ready features."""
         return self.model.predict_proba(features)
 
     def timed_predict(self, features: Array) -> tuple[Array, float]:
-        """P(churn) per row, and the milliseconds the batch took."""
+        """P(positive) per row, and the milliseconds the batch took."""
         started = time.perf_counter()
         p = self.predict(features)
         return p, 1000 * (time.perf_counter() - started)
@@ -62,88 +70,119 @@ class Predictor:
 
 def load_predictor(root: Path, model: Path = MODEL, name: str = "current") -> Predictor:
     """The predictor of the pipeline under `root`, with `model` (absolute, or relative to
-    `root`) in it."""
-    featurizer = Featurizer.from_dict(load_json(root / FEATURIZER))
+    `root`) in it; DataError when the featurizer was fitted under another contract."""
+    schema = load_schema(root)
+    try:
+        featurizer = Featurizer.from_dict(load_json(root / FEATURIZER))
+    except TypeError:
+        featurizer = None
+    if featurizer is None or (
+        featurizer.numeric_columns != schema.numeric_columns
+        or featurizer.vocabularies != schema.vocabularies
+    ):
+        raise DataError(
+            f"{FEATURIZER} was fitted under another data contract than {SCHEMA}: "
+            "run `uv run dvc repro` to refit it"
+        )
     threshold = float(load_json(root / THRESHOLDS)["model"])
-    return Predictor(featurizer, load_model(root / model), threshold, name)
+    return Predictor(featurizer, load_model(root / model), threshold, name, schema)
 
 
-def read_batch(path: Path, featurizer: Featurizer) -> Batch:
-    """Read a .npy feature matrix or a CSV in the raw schema; DataError names the culprit."""
+def read_batches(path: Path, featurizer: Featurizer, schema: Schema) -> Iterator[Batch]:
+    """Read a CSV or Parquet file by the contract, batch by batch, with the training reader."""
+    for rows in read_rows(path, schema, labels_required=False):
+        kept = ~rows.refused
+        numeric, categorical = rows.numeric[kept], rows.categorical[kept]
+        columns: dict[str, list[Any]] = {
+            name: [None if np.isnan(v) else float(v) for v in numeric[:, j]]
+            for j, name in enumerate(schema.numeric_columns)
+        }
+        for j, (name, categories) in enumerate(schema.vocabularies.items()):
+            columns[name] = [categories[code] if code >= 0 else None for code in categorical[:, j]]
+        labels = None
+        if rows.labels is not None:
+            known = rows.labels[kept]
+            labels = np.where(known >= 0, known, np.nan).astype(np.float64)
+        yield Batch(
+            features=transform(featurizer, numeric, categorical),
+            positions=rows.positions[kept],
+            ids=[i for i, keep in zip(rows.ids(), kept, strict=True) if keep],
+            columns=columns,
+            labels=labels,
+            refused=rows.errors,
+            n_rows=len(rows.positions) + sum(e.position not in rows.positions for e in rows.errors),
+        )
+
+
+def read_batch(path: Path, featurizer: Featurizer, schema: Schema) -> Batch:
+    """A .npy feature matrix, or a CSV or Parquet file by the contract, as one Batch;
+    DataError names the culprit of a file that cannot be read at all."""
     if not path.exists():
         raise MissingInputError(f"{path}: not found")
     if path.suffix == ".npy":
-        features = np.asarray(np.load(path, allow_pickle=False), dtype=np.float64)
-        expected = len(featurizer.feature_names)
-        if features.ndim != 2 or features.shape[1] != expected:
-            raise DataError(f"{path}: must be (rows, {expected}) features, got {features.shape}")
-        return Batch(features, {}, [str(i) for i in range(len(features))], None)
-    if path.suffix != ".csv":
-        raise DataError(f"{path}: must be a .csv in the raw schema or a .npy feature matrix")
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        rows = list(reader)
-        found = list(reader.fieldnames or [])
-    needed = (schema.ID_COLUMN, *schema.NUMERIC_COLUMNS, *schema.CATEGORICAL_COLUMNS)
-    missing = [column for column in needed if column not in found]
-    if missing:
-        raise DataError(
-            f"{path}: missing column(s) {', '.join(missing)}; needs {', '.join(needed)}"
-        )
-    if not rows:
+        return _feature_matrix(path, featurizer)
+    parts = list(read_batches(path, featurizer, schema))
+    if not sum(part.n_rows for part in parts):
         raise DataError(f"{path}: has a header but no rows")
-    numeric = np.full((len(rows), len(schema.NUMERIC_COLUMNS)), np.nan)
-    for j, column in enumerate(schema.NUMERIC_COLUMNS):
-        for i, row in enumerate(rows):
-            cell = row[column]
-            try:
-                numeric[i, j] = float(cell) if cell else np.nan
-            except ValueError:
-                raise DataError(
-                    f"{path}: line {i + 2}, column {column}: {cell!r} is not a number"
-                ) from None
-    categorical = np.stack(
-        [
-            _codes(featurizer, j, [row[c] for row in rows])
-            for j, c in enumerate(schema.CATEGORICAL_COLUMNS)
-        ],
-        axis=1,
+    width = len(featurizer.feature_names)
+    labels = [part.labels for part in parts if part.labels is not None]
+    return Batch(
+        features=np.concatenate([part.features for part in parts]).reshape(-1, width),
+        positions=np.concatenate([part.positions for part in parts]),
+        ids=[i for part in parts for i in part.ids],
+        columns={
+            name: [v for part in parts for v in part.columns[name]] for name in parts[0].columns
+        },
+        labels=np.concatenate(labels) if len(labels) == len(parts) else None,
+        refused=[error for part in parts for error in part.refused],
+        n_rows=sum(part.n_rows for part in parts),
     )
-    labels = None
-    if schema.TARGET_COLUMN in found:
-        labels = np.array([float(row[schema.TARGET_COLUMN] == "1") for row in rows])
-    columns: dict[str, list[Any]] = {
-        c: [None if np.isnan(v) else float(v) for v in numeric[:, j]]
-        for j, c in enumerate(schema.NUMERIC_COLUMNS)
-    }
-    columns |= {c: [row[c] or None for row in rows] for c in schema.CATEGORICAL_COLUMNS}
-    ids = [row[schema.ID_COLUMN] for row in rows]
-    return Batch(transform(featurizer, numeric, categorical), columns, ids, labels)
 
 
-def _codes(featurizer: Featurizer, column: int, values: list[str]) -> NDArray[np.int32]:
-    """Training codes of a categorical column's values; -1 (all zeros) if unseen or empty.
+def _feature_matrix(path: Path, featurizer: Featurizer) -> Batch:
+    """A .npy of ready features; a row with a value that is not finite is refused."""
+    features = np.asarray(np.load(path, allow_pickle=False), dtype=np.float64)
+    expected = len(featurizer.feature_names)
+    if features.ndim != 2 or features.shape[1] != expected:
+        raise DataError(f"{path}: must be (rows, {expected}) features, got {features.shape}")
+    finite = np.isfinite(features).all(axis=1)
+    refused = [
+        RowError(int(i), f"row {i + 1}", None, None, "a feature is not a finite number")
+        for i in np.flatnonzero(~finite)
+    ]
+    kept = np.flatnonzero(finite)
+    return Batch(
+        features=features[kept],
+        positions=kept.astype(np.int64),
+        ids=[str(i + 1) for i in kept],
+        columns={},
+        labels=None,
+        refused=refused,
+        n_rows=len(features),
+    )
 
-    The featurizer names its one-hot features `column=value` in the order of its codes."""
-    name = schema.CATEGORICAL_COLUMNS[column]
-    seen = [f.split("=", 1)[1] for f in featurizer.feature_names if f.startswith(f"{name}=")]
-    code = dict(zip(seen, featurizer.categories[column], strict=True))
-    return np.array([code.get(value, -1) for value in values], dtype=np.int32)
 
-
-def save_predictions(path: Path, batch: Batch, p: Array, threshold: float) -> None:
-    """Write P(positive) per row: a .npy of probabilities, or a CSV of id, probability
-    and the decision at the threshold (offer = 1 when p >= threshold)."""
+def save_predictions(path: Path, batch: Batch, p: Array, threshold: float, schema: Schema) -> None:
+    """Write P(positive) for every input row, in input order: a .npy of probabilities (NaN
+    for a refused row), or a CSV of id, probability, the decision at the threshold
+    (offer = 1 when p >= threshold) and, for a refused row, the error instead."""
     if path.suffix == ".npy":
-        save_array(path, p)
+        full = np.full(batch.n_rows, np.nan)
+        full[batch.positions] = p
+        save_array(path, full)
         return
     if path.suffix != ".csv":
         raise DataError(f"{path}: must end in .csv or .npy")
+    lines: list[tuple[int, list[str]]] = [
+        (int(position), [i, f"{v:.6f}", str(int(v >= threshold)), ""])
+        for position, i, v in zip(batch.positions, batch.ids, p, strict=True)
+    ]
+    for error in batch.refused:
+        row_id = error.cells.get(schema.id) if schema.id else None
+        lines.append((error.position, [str(row_id or error.position + 1), "", "", str(error)]))
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
-    writer.writerow(["id", "probability", "offer"])
-    writer.writerows(
-        [i, f"{v:.6f}", int(v >= threshold)] for i, v in zip(batch.ids, p, strict=True)
-    )
+    writer.writerow(["id", "probability", "offer", "error"])
+    writer.writerows(cells for _, cells in sorted(lines, key=lambda line: line[0]))
     with atomic_write(path) as handle:
         handle.write(text.getvalue().encode("utf-8"))

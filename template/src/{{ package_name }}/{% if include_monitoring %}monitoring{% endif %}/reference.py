@@ -1,6 +1,7 @@
 """Stage 8, reference: the training distributions that drift is measured against.
 
-For each raw input column of the train split, and for the model's output on it, this
+For each feature column of the train split (named by data/interim/columns.json, which
+prepare wrote from the data contract), and for the model's output on it, this
 stores what drift.py needs: numeric columns get ten quantile bins with their shares (for
 PSI) and a random sample of values (for the Kolmogorov-Smirnov test); categorical
 columns get the share of each category by name (for PSI and chi-squared), missing values
@@ -25,15 +26,13 @@ from ..core.paths import (
     CATEGORICAL_FILE,
     FEATURES_FILE,
     FEATURES_TRAIN,
-    FEATURIZER,
+    INTERIM_COLUMNS,
     MODEL,
     NUMERIC_FILE,
     PROCESSED_TRAIN,
     REFERENCE,
     THRESHOLDS,
 )
-from ..data import schema
-from ..data.featurize import Featurizer
 from ..models.registry import load_model
 
 log = logging.getLogger(__name__)
@@ -65,12 +64,9 @@ def categorical_reference(values: list[str]) -> dict[str, float]:
     }
 
 
-def category_names(featurizer: Featurizer, codes: NDArray[np.int32], column: int) -> list[str]:
-    """Codes of the train split back to names, through the featurizer's `column=value`."""
-    prefix = f"{schema.CATEGORICAL_COLUMNS[column]}="
-    seen = [f.removeprefix(prefix) for f in featurizer.feature_names if f.startswith(prefix)]
-    name = dict(zip(featurizer.categories[column], seen, strict=True))
-    return [name.get(int(code), MISSING) for code in codes]
+def category_names(codes: NDArray[np.int32], vocabulary: list[str]) -> list[str]:
+    """Category codes back to names (the contract's categories); -1 is MISSING."""
+    return [vocabulary[code] if code >= 0 else MISSING for code in codes]
 
 
 def build_reference(
@@ -80,7 +76,7 @@ def build_reference(
     threshold: float,
     sample: int,
 ) -> dict[str, Any]:
-    """The reference from raw columns by name and the model's P(churn) on the same rows."""
+    """The reference from raw columns by name and the model's P(positive) on the same rows."""
     return {
         "n_rows": len(p),
         "threshold": threshold,
@@ -97,19 +93,20 @@ def run(params: Params, root: Path) -> None:
     """Write models/reference.json from the train split and the trained model."""
     if params.monitoring is None:
         raise ConfigError("monitoring: is missing from params.yaml")
-    featurizer = Featurizer.from_dict(load_json(root / FEATURIZER))
+    columns = load_json(root / INTERIM_COLUMNS)
     numeric = load_array(root / PROCESSED_TRAIN / NUMERIC_FILE)
     codes = load_array(root / PROCESSED_TRAIN / CATEGORICAL_FILE)
     features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE), dtype=np.float64)
     p = load_model(root / MODEL).predict_proba(features)
+    vocabularies = columns["categorical"]["vocabularies"]
     reference = build_reference(
         {
             c: np.asarray(numeric[:, j], dtype=np.float64)
-            for j, c in enumerate(schema.NUMERIC_COLUMNS)
+            for j, c in enumerate(columns["numeric"]["columns"])
         },
         {
-            c: category_names(featurizer, codes[:, j], j)
-            for j, c in enumerate(schema.CATEGORICAL_COLUMNS)
+            c: category_names(codes[:, j], vocabularies[c])
+            for j, c in enumerate(columns["categorical"]["columns"])
         },
         p,
         float(load_json(root / THRESHOLDS)["model"]),

@@ -9,7 +9,7 @@ candidate. Both use the threshold frozen by the evaluate stage. `distill` makes 
 small model: it trains one on the current model's probabilities (soft targets) instead
 of the labels, with the project's own training loop.
 
-This is the last module; ../commands/monitor.py wires these to the command line.
+../commands/monitor.py wires these to the command line. Read next: ../commands/data.py.
 """
 
 import time
@@ -65,10 +65,13 @@ def shadow_report(
         "disagreeing_ids": [batch.ids[i] for i in disagree[:20]],
         "latency_ms": ms,
         "latency_ratio": ms[candidate.name] / ms[current.name],
-        "labelled_rows": 0 if batch.labels is None else len(batch.labels),
+        "labelled_rows": 0 if batch.labels is None else int(np.sum(~np.isnan(batch.labels))),
     }
-    if batch.labels is not None:
-        money = {name: money_saved(batch.labels, offer[name], outcome) for name in offer}
+    if batch.labels is not None and report["labelled_rows"]:
+        known = ~np.isnan(batch.labels)  # an empty label is an outcome not known yet
+        money = {
+            name: money_saved(batch.labels[known], offer[name][known], outcome) for name in offer
+        }
         report["money_saved_per_1000"] = money
         report["money_difference"] = money[candidate.name] - money[current.name]
     return report

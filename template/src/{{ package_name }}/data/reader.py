@@ -1,0 +1,394 @@
+"""The one reader of raw rows: training (prepare.py) and serving (monitoring/predictor.py)
+both call `read_rows`, so they accept and refuse the same rows.
+
+pyarrow reads the file, CSV or Parquet, in record batches, so memory holds one batch
+whatever the file's size, and every cell of a batch is checked against the contract
+(schema.py) with vectorised arrow and numpy operations. A row is refused when a cell
+breaks its column's rule, when every feature cell is empty, or (CSV) when it does not
+split into as many cells as the header; its RowError names the line (CSV, the header is
+line 1) or row (Parquet), the column and the value. Training stops at the first refused
+row; serving logs each as an error record and scores the others.
+
+    for rows in read_rows(path, schema):  # one Rows per batch, in file order
+        rows.numeric, rows.categorical, rows.labels, rows.refused, rows.errors
+
+Read next: prepare.py.
+"""
+
+import codecs
+import csv
+import io
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+from numpy.typing import NDArray
+
+from ..core.errors import DataError, MissingInputError
+from ..core.paths import SCHEMA
+from .schema import FALSE_WORDS, TRUE_WORDS, Column, Schema
+
+BATCH_ROWS: Final = 65_536  # rows per batch (Parquet exactly; CSV about as many)
+CSV_BYTES_PER_ROW: Final = 64  # a guess that sizes CSV blocks for about BATCH_ROWS rows
+PARQUET_SUFFIXES: Final = (".parquet", ".pq")
+# What arrow's string-to-number cast accepts, so that a batch with a bad cell can still
+# convert the good ones in one call (the literal inf and nan parse, then fail as not finite).
+NUMBER: Final = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity|nan)$"
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one row was refused: where it is, the first cell at fault, and its raw cells."""
+
+    position: int  # the row's index among the file's data rows, from 0
+    where: str  # "line 7" (CSV: the header is line 1) or "row 6" (Parquet)
+    column: str | None  # None: the row as a whole
+    value: str | None  # the cell as written; None for an empty cell
+    reason: str
+    cells: Mapping[str, Any] = field(default_factory=dict)  # the row's cells, for a log record
+
+    def __str__(self) -> str:
+        if self.column is None:
+            return f"{self.where}: {self.reason}"
+        if self.value is None:
+            return f"{self.where}, column {self.column}: {self.reason}"
+        return f"{self.where}, column {self.column}: {self.value!r} {self.reason}"
+
+
+@dataclass(frozen=True)
+class Rows:
+    """One batch of rows, parsed by the contract. Refused rows stay in the arrays (with
+    NaN or -1 where a cell is bad), so positions line up; `refused` marks them."""
+
+    positions: NDArray[np.int64]  # (n,) each row's index among the file's data rows
+    numeric: NDArray[np.float64]  # (n, numeric columns), NaN = empty
+    categorical: NDArray[np.int32]  # (n, category columns): index into the categories, -1 = empty
+    labels: NDArray[np.int8] | None  # (n,) 1 positive, 0 negative, -1 empty; None: no target
+    refused: NDArray[np.bool_]  # (n,) True where the row broke the contract
+    errors: list[RowError]  # every refused row, including rows that did not split into cells
+    id_cells: pa.Array | None  # the id column, when the contract has one
+
+    def ids(self) -> list[str]:
+        """Each row's id: the id column, or the row's number from 1 when there is none."""
+        if self.id_cells is None:
+            return [str(position + 1) for position in self.positions]
+        return [str(value) for value in self.id_cells.to_pylist()]
+
+
+def read_rows(
+    path: Path, schema: Schema, labels_required: bool = True, batch_rows: int = BATCH_ROWS
+) -> Iterator[Rows]:
+    """The rows of a CSV or Parquet file (by its suffix; else the contract's format), batch
+    by batch. Training requires a label on every row; serving reads the target column
+    only if the file has it, and an empty label there means "not known yet"."""
+    if not path.is_file():
+        raise MissingInputError(f"{path}: not found")
+    parquet = path.suffix in PARQUET_SUFFIXES or (
+        path.suffix != ".csv" and schema.source.format == "parquet"
+    )
+    batches = _parquet_batches if parquet else _csv_batches
+    where = _row_number if parquet else _line_number
+    try:
+        for columns, positions, skipped in batches(path, schema, labels_required, batch_rows):
+            rows = check_batch(columns, positions, schema, labels_required, where)
+            if skipped:
+                errors = sorted([*rows.errors, *skipped], key=lambda error: error.position)
+                rows = replace(rows, errors=errors)
+            yield rows
+    except (pa.ArrowInvalid, UnicodeDecodeError) as error:
+        if parquet or not ("UTF8" in str(error) or isinstance(error, UnicodeDecodeError)):
+            raise DataError(f"{path}: cannot be read: {str(error).splitlines()[0]}") from None
+        raise DataError(_encoding_problem(path, schema.source.encoding)) from None
+
+
+Batch = tuple[dict[str, pa.Array], NDArray[np.int64], list[RowError]]
+
+
+def _needed_columns(
+    path: Path, schema: Schema, found: list[str], labels_required: bool
+) -> list[str]:
+    """The contract's columns the file has; DataError when one it needs is missing."""
+    repeated = sorted({name for name in found if found.count(name) > 1})
+    if repeated:
+        raise DataError(f"{path}: the header repeats column(s) {', '.join(repeated)}")
+    needed = [c for c in schema.read_columns if labels_required or c != schema.target.column]
+    missing = [column for column in needed if column not in found]
+    if missing:
+        raise DataError(
+            f"{path}: missing column(s) {', '.join(missing)}; the contract ({SCHEMA}) "
+            f"reads {', '.join(schema.read_columns)}"
+        )
+    return [column for column in schema.read_columns if column in found]
+
+
+def _csv_header(path: Path, schema: Schema) -> list[str]:
+    """The header line's cells, decoded as the contract says."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    encoding = schema.source.encoding
+    if first.startswith(codecs.BOM_UTF8) and codecs.lookup(encoding).name == "utf-8":
+        first = first[len(codecs.BOM_UTF8) :]
+    try:
+        text = first.decode(encoding)
+    except UnicodeDecodeError:
+        raise DataError(_encoding_problem(path, encoding)) from None
+    return next(csv.reader(io.StringIO(text), delimiter=schema.source.delimiter), [])
+
+
+def _csv_batches(
+    path: Path, schema: Schema, labels_required: bool, batch_rows: int
+) -> Iterator[Batch]:
+    header = _csv_header(path, schema)
+    present = _needed_columns(path, schema, header, labels_required)
+    skipped: list[RowError] = []  # rows that did not split, reported by pyarrow as it parses
+
+    def skip(row: pa_csv.InvalidRow) -> str:
+        line = row.number or 0  # known: the reader runs on one thread
+        reason = f"has {row.actual_columns} cells, the header has {row.expected_columns}"
+        skipped.append(RowError(line - 2, f"line {line}", None, None, reason))
+        return "skip"
+
+    reader = pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            encoding=schema.source.encoding,
+            block_size=max(1 << 16, batch_rows * CSV_BYTES_PER_ROW),
+            use_threads=False,  # so that pyarrow knows the line of a row it skips
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=schema.source.delimiter,
+            invalid_row_handler=skip,
+            ignore_empty_lines=False,  # an empty line is a row (refused: no feature), so
+        ),  # every line after the header is one row: line = position + 2
+        convert_options=pa_csv.ConvertOptions(
+            column_types={column: pa.string() for column in present},
+            include_columns=present,
+            null_values=schema.source.missing_values,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+    cursor = 0  # the position of the next row the reader keeps
+    for batch in reader:
+        # positions of this batch's rows: the next ones that pyarrow did not skip
+        skipped_positions = {error.position for error in skipped}
+        candidates = np.arange(cursor, cursor + batch.num_rows + len(skipped_positions))
+        kept = candidates[~np.isin(candidates, list(skipped_positions))][: batch.num_rows]
+        cursor = int(kept[-1]) + 1 if len(kept) else cursor
+        passed = [error for error in skipped if error.position < cursor]
+        skipped[:] = [error for error in skipped if error.position >= cursor]
+        columns = {name: batch.column(name) for name in present}
+        yield columns, kept.astype(np.int64), passed
+    if skipped:
+        yield {}, np.zeros(0, dtype=np.int64), sorted(skipped, key=lambda e: e.position)
+
+
+def _parquet_batches(
+    path: Path, schema: Schema, labels_required: bool, batch_rows: int
+) -> Iterator[Batch]:
+    try:
+        file = pq.ParquetFile(path)
+    except pa.ArrowException as error:
+        raise DataError(f"{path}: not a Parquet file ({error})") from None
+    present = _needed_columns(path, schema, file.schema_arrow.names, labels_required)
+    markers = pa.array(schema.source.missing_values, type=pa.string())
+    cursor = 0
+    for batch in file.iter_batches(batch_size=batch_rows, columns=present):
+        columns = {}
+        for name in present:
+            array = batch.column(name)
+            if pa.types.is_dictionary(array.type):
+                array = array.dictionary_decode()
+            if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+                array = pc.cast(array, pa.string())
+                array = pc.if_else(pc.is_in(array, value_set=markers), None, array)
+            columns[name] = array
+        yield columns, np.arange(cursor, cursor + batch.num_rows, dtype=np.int64), []
+        cursor += batch.num_rows
+
+
+def _line_number(position: int) -> str:
+    return f"line {position + 2}"  # the header is line 1, and each row is one line
+
+
+def _row_number(position: int) -> str:
+    return f"row {position + 1}"
+
+
+# --- checking a batch -----------------------------------------------------------------
+
+# What a batch's columns refuse: (column, the refused rows, why), in the contract's order,
+# so that a row's error names its first bad cell.
+Problems = list[tuple[str, NDArray[np.bool_], str]]
+
+
+def _text(array: pa.Array) -> pa.Array:
+    """Any column as strings (a Parquet number or boolean as arrow writes it: 1.5, true)."""
+    if pa.types.is_string(array.type):
+        return array
+    return pc.cast(array, pa.string())
+
+
+def _present(array: pa.Array) -> NDArray[np.bool_]:
+    return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
+
+
+def _numbers(array: pa.Array) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """The column as float64 (NaN where empty or unreadable), and where it is unreadable."""
+    unreadable = np.zeros(len(array), dtype=np.bool_)
+    if pa.types.is_string(array.type):
+        try:
+            array = pc.cast(array, pa.float64())
+        except pa.ArrowInvalid:  # some cell is not a number: convert the others
+            looks = pc.fill_null(pc.match_substring_regex(array, NUMBER), False)
+            unreadable = _present(array) & ~looks.to_numpy(zero_copy_only=False)
+            array = pc.cast(pc.if_else(looks, array, None), pa.float64())
+    elif not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
+        array = pc.cast(array, pa.float64())  # a Parquet boolean: 1.0 and 0.0
+    values = np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return values, unreadable
+
+
+def _number_column(
+    name: str, rule: Column, array: pa.Array, problems: Problems
+) -> NDArray[np.float64]:
+    """A number, integer or boolean column as float64; its refused cells into `problems`."""
+    present = _present(array)
+    if rule.type == "boolean":
+        lower = pc.utf8_lower(_text(array))
+        true = pc.is_in(lower, value_set=pa.array(TRUE_WORDS)).to_numpy(zero_copy_only=False)
+        false = pc.is_in(lower, value_set=pa.array(FALSE_WORDS)).to_numpy(zero_copy_only=False)
+        values = np.where(true, 1.0, np.where(false, 0.0, np.nan))
+        problems.append((name, present & ~true & ~false, "is not true/false, yes/no or 1/0"))
+    else:
+        values, unreadable = _numbers(array)
+        with np.errstate(invalid="ignore"):
+            problems.append((name, unreadable, "is not a number"))
+            problems.append(
+                (
+                    name,
+                    present & ~unreadable & ~np.isfinite(values),
+                    "is not a finite number",
+                )
+            )
+            if rule.type == "integer":
+                fractional = np.isfinite(values) & (values != np.floor(values))
+                problems.append((name, fractional, "is not a whole number"))
+            if rule.min is not None:
+                low = rule.min
+                problems.append((name, values < low, f"is below the minimum {low:g}"))
+            if rule.max is not None:
+                high = rule.max
+                problems.append((name, values > high, f"is above the maximum {high:g}"))
+    if rule.missing == "refused":
+        problems.append((name, ~present, "is empty, and the contract refuses that here"))
+    return values
+
+
+def _codes(array: pa.Array, values: list[str]) -> NDArray[np.int32]:
+    """Each cell's index in `values`, -1 where it is empty or not among them."""
+    codes = pc.fill_null(pc.index_in(_text(array), value_set=pa.array(values, pa.string())), -1)
+    return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int32)
+
+
+def _category_column(
+    name: str, rule: Column, array: pa.Array, problems: Problems
+) -> NDArray[np.int32]:
+    """A category column as codes into its categories; its refused cells into `problems`."""
+    categories = rule.categories or []
+    codes = _codes(array, categories)
+    present = _present(array)
+    listed = ", ".join(categories[:8]) + (", ..." if len(categories) > 8 else "")
+    problems.append((name, present & (codes < 0), f"is not one of the categories ({listed})"))
+    if rule.missing == "refused":
+        problems.append((name, ~present, "is empty, and the contract refuses that here"))
+    return codes
+
+
+def check_batch(
+    columns: Mapping[str, pa.Array],
+    positions: NDArray[np.int64],
+    schema: Schema,
+    labels_required: bool,
+    where: Callable[[int], str],
+) -> Rows:
+    """Parse and check one batch of raw columns (as read from the file) by the contract."""
+    n = len(positions)
+    if not columns:  # nothing but rows that did not split into cells
+        columns = {name: pa.nulls(n, pa.string()) for name in schema.read_columns}
+    problems: Problems = []
+    numeric = np.full((n, len(schema.numeric_columns)), np.nan)
+    for j, name in enumerate(schema.numeric_columns):
+        numeric[:, j] = _number_column(name, schema.columns[name], columns[name], problems)
+    categorical = np.full((n, len(schema.categorical_columns)), -1, dtype=np.int32)
+    for j, name in enumerate(schema.categorical_columns):
+        categorical[:, j] = _category_column(name, schema.columns[name], columns[name], problems)
+    target = schema.target
+    labels = None
+    if target.column in columns:
+        array = columns[target.column]
+        codes = _codes(array, [target.positive, *target.negative])
+        labels = np.where(codes == 0, 1, np.where(codes > 0, 0, -1)).astype(np.int8)
+        present = _present(array)
+        allowed = ", ".join([target.positive, *target.negative])
+        reason = f"is not a label of the contract ({allowed})"
+        problems.append((target.column, present & (codes < 0), reason))
+        if labels_required:
+            problems.append((target.column, ~present, "is empty: every row needs a label"))
+    # a row with no feature at all says nothing: refused rather than scored as the average
+    no_feature = ~np.any([_present(columns[name]) for name in schema.feature_columns], axis=0)
+    problems.append(("", no_feature, "every feature is empty"))
+
+    refused = np.zeros(n, dtype=np.bool_)
+    for problem in problems:
+        refused |= problem[1]
+    errors = []
+    for i in np.flatnonzero(refused):
+        name, _, reason = next(problem for problem in problems if problem[1][i])
+        cells = {column: array[i].as_py() for column, array in columns.items()}
+        value = None if not name else cells[name]
+        errors.append(
+            RowError(
+                int(positions[i]),
+                where(int(positions[i])),
+                name or None,
+                None if value is None else str(value),
+                reason,
+                cells,
+            )
+        )
+    return Rows(
+        positions=positions,
+        numeric=numeric,
+        categorical=categorical,
+        labels=labels,
+        refused=refused,
+        errors=errors,
+        id_cells=columns.get(schema.id) if schema.id else None,
+    )
+
+
+def _encoding_problem(path: Path, encoding: str) -> str:
+    """One line naming the first byte that `encoding` cannot decode, and what to do."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            pending = len(decoder.getstate()[0])
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                at = offset - pending + error.start
+                bad = error.object[error.start : error.start + 4]
+                return (
+                    f"{path}: not valid {encoding} at byte {at} ({bad!r}); name the file's "
+                    f"encoding in {SCHEMA} (source.encoding: latin-1, cp1252, ...)"
+                )
+            offset += len(chunk)
+    return f"{path}: cannot be decoded as {encoding}; set source.encoding in {SCHEMA}"
