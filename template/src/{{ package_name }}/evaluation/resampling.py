@@ -78,7 +78,8 @@ def compiled_kernel() -> Kernel | None:
         if error.name not in ("numba", "llvmlite"):
             log.warning("numba is installed but cannot be imported (%s): using plain numpy", error)
         return None
-    return resampled_means_numba
+    kernel: Kernel = resampled_means_numba  # numba's dispatcher is untyped
+    return kernel
 
 
 def resampled_means_plain(columns: Array, weights: Array, seed: np.uint64, first: int) -> Array:
@@ -100,9 +101,10 @@ def resampled_means_plain(columns: Array, weights: Array, seed: np.uint64, first
 def draw_rows(seed: np.uint64, first: int, count: int, n: int) -> NDArray[np.intp]:
     """The (count, n) rows drawn by resamples first .. first + count - 1 (module docstring)."""
     pairs = (n + 1) // 2  # m: each 64-bit number gives two rows
-    resample = np.arange(first, first + count, dtype=np.uint64)[:, None]
-    # the counter b m + j + 1 of every number, then z = SplitMix64(seed + counter * gamma)
-    z = seed + (resample * np.uint64(pairs) + np.arange(1, pairs + 1, dtype=np.uint64)) * GAMMA
+    # the counters b m + j + 1 of every number, consecutive from first m + 1, row by row
+    counter = np.arange(first * pairs + 1, (first + count) * pairs + 1, dtype=np.uint64)
+    # z = SplitMix64(seed + counter gamma)
+    z = counter.reshape(count, pairs) * GAMMA + seed
     z = (z ^ (z >> np.uint64(30))) * MIX_1
     z = (z ^ (z >> np.uint64(27))) * MIX_2
     z ^= z >> np.uint64(31)
