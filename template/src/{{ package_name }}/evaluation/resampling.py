@@ -43,10 +43,11 @@ MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
 MIX_2: Final = np.uint64(0x94D049BB133111EB)
 LOW_32: Final = np.uint64(0xFFFFFFFF)
 DRAWS_PER_BLOCK = 2**18  # the plain kernel holds this many row numbers at a time
-# Below this many draws (resamples x rows) the plain kernel is used even with numba
-# installed: loading numba and the cached kernel costs about what the plain kernel takes
-# for 20 million draws (benchmark: benchmarks/resampling.py).
-COMPILED_FROM_DRAWS = 20_000_000
+# Numba's start in a new process (import, then loading the cached kernel: 1.5 to 2.5 s on
+# the benchmark's machine) costs what the plain kernel takes for about 200 million reads
+# (resamples x columns x rows; benchmarks/resampling.py). A smaller bootstrap runs plain,
+# even after a larger one loaded numba: a call's kernel depends only on its size.
+COMPILED_FROM_READS = 200_000_000
 
 
 def resampled_means(columns: Array, weights: Array, seed: int, first: int = 0) -> Array:
@@ -64,7 +65,7 @@ def resampled_means(columns: Array, weights: Array, seed: int, first: int = 0) -
         raise ValueError(f"columns must have shape (K, n) with n >= 1, got {columns.shape}")
     if weights.ndim != 2 or weights.shape[1] != columns.shape[0]:
         raise ValueError(f"weights must have shape (B, {columns.shape[0]}), got {weights.shape}")
-    large = weights.shape[0] * columns.shape[1] >= COMPILED_FROM_DRAWS
+    large = weights.shape[0] * columns.size >= COMPILED_FROM_READS
     kernel = (compiled_kernel() if large else None) or resampled_means_plain
     return kernel(columns, weights, np.uint64(seed % 2**64), first)
 
