@@ -43,11 +43,12 @@ MIX_1: Final = np.uint64(0xBF58476D1CE4E5B9)
 MIX_2: Final = np.uint64(0x94D049BB133111EB)
 LOW_32: Final = np.uint64(0xFFFFFFFF)
 DRAWS_PER_BLOCK = 2**18  # the plain kernel holds this many row numbers at a time
-# Numba's start in a new process (import, then loading the cached kernel: 1.5 to 2.5 s on
-# the benchmark's machine) costs what the plain kernel takes for about 200 million reads
-# (resamples x columns x rows; benchmarks/resampling.py). A smaller bootstrap runs plain,
-# even after a larger one loaded numba: a call's kernel depends only on its size.
-COMPILED_FROM_READS = 200_000_000
+# Numba's start in a new process (import, then loading the cached kernel: about 2 s on the
+# benchmark's machine) costs what the plain kernel takes for 100 to 200 million reads
+# (resamples x columns x rows; benchmarks/resampling.py). A stage computes four or more
+# intervals, so numba is loaded from 20 million reads a call on (ten times the example's
+# size), and once loaded it runs every later bootstrap of the process.
+COMPILED_FROM_READS = 20_000_000
 
 
 def resampled_means(columns: Array, weights: Array, seed: int, first: int = 0) -> Array:
@@ -66,7 +67,8 @@ def resampled_means(columns: Array, weights: Array, seed: int, first: int = 0) -
     if weights.ndim != 2 or weights.shape[1] != columns.shape[0]:
         raise ValueError(f"weights must have shape (B, {columns.shape[0]}), got {weights.shape}")
     large = weights.shape[0] * columns.size >= COMPILED_FROM_READS
-    kernel = (compiled_kernel() if large else None) or resampled_means_plain
+    loaded = compiled_kernel.cache_info().currsize > 0  # numba loaded (or found missing)
+    kernel = (compiled_kernel() if large or loaded else None) or resampled_means_plain
     return kernel(columns, weights, np.uint64(seed % 2**64), first)
 
 
