@@ -2,13 +2,13 @@
 
 Every money interval is a bootstrap: B resamples each draw n rows at random and average
 them, B n random reads (4 million at the default size, for each interval). numpy can do
-it only by building a (B, n) array of row numbers; profiling the stages and `evaluate
-compare` found it their slowest step after training (docs: "Compiled code").
+it only by building a (B, n) array of row numbers; profiling the stages at the default
+size and at 10 times it found it evaluation's largest computation (docs: "Compiled code").
 `resampled_means` is the one function the callers use. It runs the compiled kernel
 (resampling_numba.py) when the numba group is installed (`uv sync --group numba`) and
-the work is large enough to pay numba's start-up, and the plain one below otherwise. The
-plain kernel is the reference: tests/test_resampling.py checks that both give the same
-estimates, and a change to one must be made to the other.
+the work is large enough to pay numba's start-up (or numba is loaded already), and the
+plain one below otherwise. The plain kernel is the reference: tests/test_resampling.py
+checks that both give the same estimates, and a change to one must be made to the other.
 
 The rows are drawn from a counter-based generator, SplitMix64, so that both kernels draw
 the very same rows and any chunk of resamples can be drawn on its own, in any order:

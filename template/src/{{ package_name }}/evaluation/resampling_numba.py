@@ -2,8 +2,8 @@
 without a (B, n) array, compiled by numba.
 
 One loop per resample draws its rows one by one and adds up the values it draws (again
-for each seed's column: drawing is cheaper than reading K values a row apart): only the
-B estimates are written to memory, so memory stays flat however many rows and resamples there are.
+for each seed's column: drawing is cheaper than reading K values a row apart). Only the
+B estimates are written to memory, so memory stays flat whatever the size.
 `parallel=True` spreads the resamples over the CPU cores (`prange`; NUMBA_NUM_THREADS
 sets how many), and `cache=True` keeps the machine code in __pycache__ beside this file,
 so the compilation (seconds) happens once per machine and per change of this file; later
