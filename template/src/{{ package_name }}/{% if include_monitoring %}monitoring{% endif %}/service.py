@@ -195,7 +195,9 @@ def create_app(root: Path, params: MonitoringParams, model: Path = MODEL) -> Sta
         Route("/health", health, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    service = Starlette(routes=routes, lifespan=lifespan)
+    service.state.metrics = metrics  # for a test that reads them after the service stopped
+    return service
 
 
 def score(
