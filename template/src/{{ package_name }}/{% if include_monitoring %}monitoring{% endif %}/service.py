@@ -10,13 +10,16 @@ production practices in the request path (`<package> serve` runs it on uvicorn).
   not JSON; 415: another content type; 413: more rows than monitoring.max_batch_rows.
 - `GET /health`: the model is loaded; its file, family, run id and threshold.
 - `GET /metrics`: Prometheus text format: requests by status, request latency, rows
-  scored, records logged, rows refused, and the alarms of the latest `monitor drift`.
+  scored, records logged, rows refused, and the alarms of the latest `monitor drift`;
+  with a candidate in the shadow, rows compared, agreeing, dropped, and each model's time.
 
 Predictions are logged through a BackgroundLogger (background.py), sampled as
 params.yaml's monitoring section says, so a request never waits on the disk; the log is
 drained when the service stops (uvicorn turns SIGTERM and Ctrl-C into a clean stop).
-The service reads models/, data/schema.yaml and reports/monitoring/drift.json, and
-writes nothing but logs/predictions/. The model is loaded once: a model retrained on
+With `candidate`, a ShadowWorker (background.py) scores each answered batch with the
+candidate after the answer, into logs/shadow/ and the metrics. The service reads
+models/, data/schema.yaml and reports/monitoring/drift.json, and writes nothing but
+logs/ (predictions/, and shadow/ with a candidate). The model is loaded once: a model retrained on
 disk is served after a restart.
 
 Read next: ../commands/data.py.
@@ -26,6 +29,7 @@ import json
 import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +47,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..core.config import MonitoringParams
-from ..core.paths import MODEL, MONITORING_REPORTS, PREDICTION_LOGS
+from ..core.paths import MODEL, MONITORING_REPORTS, PREDICTION_LOGS, SHADOW_LOGS
 from ..models.registry import model_metadata
-from .background import BackgroundLogger
+from .background import BackgroundLogger, ShadowWorker
 from .logger import PredictionLogger, log_fields
 from .predictor import Batch, Predictor, load_predictor, read_json_rows
 
@@ -92,6 +96,30 @@ class Metrics:
             registry=self.registry,
         )
         alarms.set_function(lambda: drift_alarms(root / DRIFT_REPORT))
+        # the shadow (serve --candidate): agreement = agreeing / compared rows, and the
+        # latency ratio = candidate seconds / current seconds, over any time range
+        self.shadow_rows = Counter("shadow_rows", "Rows both models scored", registry=self.registry)
+        self.shadow_agreeing = Counter(
+            "shadow_agreeing_rows", "Rows where both models decide alike", registry=self.registry
+        )
+        self.shadow_seconds = Counter(
+            "shadow_model_seconds",
+            "Scoring time in the shadow, by model",
+            ["model"],
+            registry=self.registry,
+        )
+        self.dropped = Counter(
+            "shadow_dropped_rows",
+            "Rows the candidate had no room or failed for",
+            registry=self.registry,
+        )
+
+    def compared(self, rows: int, agreeing: int, current_s: float, candidate_s: float) -> None:
+        """Count one batch the shadow compared (ShadowWorker's on_compared)."""
+        self.shadow_rows.inc(rows)
+        self.shadow_agreeing.inc(agreeing)
+        self.shadow_seconds.labels(model="current").inc(current_s)
+        self.shadow_seconds.labels(model="candidate").inc(candidate_s)
 
 
 def drift_alarms(report: Path) -> float:
@@ -135,28 +163,48 @@ def refusals(batch: Batch) -> list[dict[str, Any]]:
     ]
 
 
-def create_app(root: Path, params: MonitoringParams, model: Path = MODEL) -> Starlette:
+@dataclass
+class Workers:
+    """What runs beside the requests while the service is up (started by its lifespan)."""
+
+    logger: BackgroundLogger
+    shadow: ShadowWorker | None
+
+
+def create_app(
+    root: Path, params: MonitoringParams, model: Path = MODEL, candidate: Path | None = None
+) -> Starlette:
     """The service for the pipeline under `root`, serving `model` (absolute, or relative
-    to `root`); a missing or unreadable model is a ProjectError here, before any request."""
+    to `root`), with `candidate` in its shadow; a missing or unreadable model is a
+    ProjectError here, before any request."""
     predictor = load_predictor(root, model)
+    shadowing = load_predictor(root, candidate, name="candidate") if candidate else None
     about = model_metadata(root / model)
     fields = log_fields(params, predictor.schema)
     metrics = Metrics(root)
-    queued: list[BackgroundLogger] = []  # the running service's logger (lifespan)
+    running: list[Workers] = []  # the running service's workers (lifespan)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         logger = PredictionLogger(root / PREDICTION_LOGS, params, predictor.threshold, fields)
-        queued.append(BackgroundLogger(logger, metrics.logged.inc))
+        shadow = None
+        if shadowing is not None:  # a comparison, not traffic: both models' rows are logged
+            log_all = params.model_copy(update={"sampling": "rate", "sample_rate": 1.0})
+            shadow_log = PredictionLogger(root / SHADOW_LOGS, log_all, predictor.threshold, fields)
+            shadow = ShadowWorker(shadowing, shadow_log, metrics.compared, metrics.dropped.inc)
+        running.append(Workers(BackgroundLogger(logger, metrics.logged.inc), shadow))
         try:
             yield
         finally:
-            queued.pop().close()  # every queued record is written before the process exits
+            workers = running.pop()
+            workers.logger.close()  # every queued record is written before the process exits
+            if workers.shadow is not None:
+                workers.shadow.close()
 
     async def predict(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            body = score(predictor, queued[0], await checked_body(request), started)
+            body = score(predictor, running[0], await checked_body(request), started)
             status = 200
             metrics.scored.inc(len(body["predictions"]))
         except RefusedError as refusal:
@@ -201,22 +249,22 @@ def create_app(root: Path, params: MonitoringParams, model: Path = MODEL) -> Sta
 
 
 def score(
-    predictor: Predictor,
-    logger: BackgroundLogger,
-    rows: list[dict[str, Any]],
-    started: float,
+    predictor: Predictor, workers: Workers, rows: list[dict[str, Any]], started: float
 ) -> dict[str, Any]:
     """Read the rows by the contract and score them; RefusedError (422) when any is refused,
-    after logging each refused row as an error record."""
+    after logging each refused row as an error record. The log and the shadow get the
+    scored batch through their queues."""
     batch = read_json_rows(rows, predictor)
     if batch.refused:
         for error in batch.refused:
-            logger.log_error(error.cells, str(error), model=predictor.name)
+            workers.logger.log_error(error.cells, str(error), model=predictor.name)
         raise RefusedError(422, {"errors": refusals(batch)})
-    p = predictor.predict(batch.features)
+    p, model_ms = predictor.timed_predict(batch.features)
     # the latency logged per row: this request's time so far, shared among its rows
     request_ms = 1000 * (time.perf_counter() - started)
-    logger.log_batch(batch.columns, p, request_ms, model=predictor.name)
+    workers.logger.log_batch(batch.columns, p, request_ms, model=predictor.name)
+    if workers.shadow is not None:
+        workers.shadow.offer(batch.features, batch.columns, p, model_ms)
     return {
         "model": predictor.name,
         "threshold": predictor.threshold,
