@@ -15,7 +15,9 @@ per client) sends one-row `POST /predict` requests: `--requests` per measurement
 client and at eight. Servers and clients take turns round by round, so a slow moment of a
 shared machine falls on all of them. Each line prints the median over the rounds of
 throughput and p50/p95/p99 latency (client side, milliseconds), the range of p99, and
-p99's ratio to the floor's p99 of the same round (median and range).
+p99's ratio to the floor's p99 of the same round (median and range); and the server's
+CPU time per request (every thread, from /proc on Linux: the others' load on a shared
+machine moves it far less than the wall clock) with its ratio to the floor's.
 
 Run: uv run python -m benchmarks.serving [--requests 2000] [--repeats 5] [--smoke]
      [--project PATH]
@@ -29,7 +31,7 @@ from pathlib import Path
 from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = r'''
-import asyncio, json, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import asyncio, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
 from pathlib import Path
 
 import yaml
@@ -110,31 +112,42 @@ async def client(url, n, latencies):
             latencies.append(1000 * (time.perf_counter() - started))
             assert answer.status_code == 200, answer.text
 
-async def measure(url, clients):
+def cpu_seconds(pid):
+    """CPU time (user + system, every thread) of a process so far; NaN off Linux."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+async def measure(url, clients, pid):
     latencies = []
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(pid), time.perf_counter()
     await asyncio.gather(*(client(url, total // clients, latencies) for _ in range(clients)))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
     q = statistics.quantiles(latencies, n=100, method="inclusive")
-    return len(latencies) / elapsed, q[49], q[94], q[98]
+    return len(latencies) / elapsed, q[49], q[94], q[98], 1000 * cpu / len(latencies)
 
 try:
     for clients in (1, 8):
         results = {name: [] for name in servers}
         for _ in range(repeats):
-            for name, (_, url) in servers.items():
-                asyncio.run(measure(url, clients))  # warm-up: connections, caches
-                results[name].append(asyncio.run(measure(url, clients)))
+            for name, (process, url) in servers.items():
+                asyncio.run(measure(url, clients, process.pid))  # warm-up
+                results[name].append(asyncio.run(measure(url, clients, process.pid)))
         print(f"\n{clients} client(s), {total} requests per round, {repeats} rounds (medians)")
         print(f"{'server':40s} {'req/s':>7s} {'p50':>6s} {'p95':>6s} {'p99':>6s} "
-              f"{'p99 range':>13s} {'p99 / floor':>11s} {'range':>11s}")
+              f"{'p99 range':>13s} {'p99 / floor':>11s} {'range':>11s} "
+              f"{'CPU ms/req':>10s} {'CPU / floor':>11s}")
         for name, rounds in results.items():
             ratios = [r[3] / f[3] for r, f in zip(rounds, results[FLOOR_NAME])]
-            med = [statistics.median(r[i] for r in rounds) for i in range(4)]
+            cpu_ratios = [r[4] / f[4] for r, f in zip(rounds, results[FLOOR_NAME])]
+            med = [statistics.median(r[i] for r in rounds) for i in range(5)]
             p99s = [r[3] for r in rounds]
             print(f"{name:40s} {med[0]:7.0f} {med[1]:6.2f} {med[2]:6.2f} {med[3]:6.2f} "
                   f"{min(p99s):6.2f}-{max(p99s):<6.2f} {statistics.median(ratios):11.2f} "
-                  f"{min(ratios):5.2f}-{max(ratios):<5.2f}")
+                  f"{min(ratios):5.2f}-{max(ratios):<5.2f} {med[4]:10.3f} "
+                  f"{statistics.median(cpu_ratios):11.2f}")
 finally:
     for process, _ in servers.values():
         process.send_signal(signal.SIGTERM)
