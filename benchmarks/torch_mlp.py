@@ -13,7 +13,7 @@ loss, so alpha = l2 * batch_size gives the same gradient. Every library runs on
 `--threads` threads (1 by default: the model is too small for more to help, and the
 machine may be shared).
 
-Run: uv run python -m benchmarks.torch_mlp [--rows 20000] [--repeats 3] [--threads 1]
+Run: uv run python -m benchmarks.torch_mlp [--rows 20000] [--repeats 3] [--threads 1] [--smoke]
 """
 
 import argparse
@@ -33,7 +33,7 @@ import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-package, repeats = sys.argv[1], int(sys.argv[2])
+package, repeats, overrides = sys.argv[1], int(sys.argv[2]), sys.argv[4:]
 torch.set_num_threads(int(sys.argv[3]))
 module = lambda name: importlib.import_module(f"{package}.{name}")
 config, paths = module("core.config"), module("core.paths")
@@ -41,7 +41,7 @@ evaluate, money = module("evaluation.evaluate"), module("evaluation.money")
 metrics = module("evaluation.metrics")
 sgd, torch_sgd = module("models.sgd"), module("models.torch_sgd")
 
-params = config.load_params(Path("params.yaml"), ["train.device=cpu"])
+params = config.load_params(Path("params.yaml"), ["train.device=cpu", *overrides])
 train = params.train
 features, target = evaluate.load_split(Path("."), paths.FEATURES_TRAIN)
 valid_features, valid_target = evaluate.load_split(Path("."), paths.FEATURES_VALIDATION)
@@ -103,7 +103,11 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--smoke", action="store_true", help="1,000 rows, 2 epochs, 1 repeat")
     args = parser.parse_args()
+    if args.smoke:
+        args.rows, args.repeats = 1_000, 1
+    overrides = ["train.epochs=2"] if args.smoke else []
     threads = str(args.threads)
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = threads  # the project's processes inherit them
@@ -117,7 +121,17 @@ def main() -> int:
             run(["uv", "run", package, "-q", "stage", stage, "--set", rows], project)
         print(
             run(
-                ["uv", "run", "python", "-c", TIMING_SCRIPT, package, str(args.repeats), threads],
+                [
+                    "uv",
+                    "run",
+                    "python",
+                    "-c",
+                    TIMING_SCRIPT,
+                    package,
+                    str(args.repeats),
+                    threads,
+                    *overrides,
+                ],
                 project,
             ),
             end="",

@@ -37,9 +37,22 @@ EXPECTED = {
     ],
     "npy_vs_csv": ["np.load .npy (into memory)", "ratio to .npy"],
     "reader": ["before 0.3.0: csv module", "reader: pyarrow, every cell checked", "before / this"],
+    "recording": [
+        "NULL_RUN (records nothing)",
+        "a tracked run (everything)",
+        "of training CPU time",
+    ],
+    "serving": [
+        "floor: bare endpoint, model score only",
+        "serve, log off (sample_rate 1e-9)",
+        "serve, log on (sample_rate 1.0)",
+        "p99 / floor",
+    ],
+    "startup": ["python -c 'import numpy'", "--help / import numpy", "dvc repro / floor"],
+    "torch_mlp": ["numpy MLP (models/sgd.py)", "PyTorch MLP, CPU", "scikit-learn MLPClassifier"],
     "tracking": ["ours (memory-mapped)", "json.dumps line per step", "One histogram"],
 }
-TIME_A_PROJECT = {"doctor", "monitoring", "npy_vs_csv", "reader"}  # these take --project
+TIME_A_PROJECT = {"doctor", "monitoring", "npy_vs_csv", "reader", "recording", "serving", "startup"}
 ALTERNATIVES = ("tensorboardX", "mlflow", "dvclive")  # modules, as the skip line names them
 
 

@@ -238,7 +238,11 @@ def test_read_next_chain_starts_at_the_command_line_and_visits_every_module(
 ) -> None:
     """Following "Read next:" from commands/__init__.py reaches every module once, never
     loops, and names no file that does not exist."""
-    answers = {"include_monitoring": monitoring, "example_data": example, "model_framework": framework}
+    answers = {
+        "include_monitoring": monitoring,
+        "example_data": example,
+        "model_framework": framework,
+    }
     project = render(template, tmp_path / "p", answers)
     package = project / "src" / "churn_model"
     modules = {p.resolve() for p in package.rglob("*.py")}

@@ -40,15 +40,21 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def git_state(root: Path, with_diff: bool = False) -> GitState:
-    """Commit, branch and dirtiness of the repository holding `root` (and its diff if asked)."""
-    commit = _git(root, "rev-parse", "HEAD")
-    if commit is None:
+    """Commit, branch and dirtiness of the repository holding `root` (and its diff if asked).
+
+    One `git status --porcelain=v2 --branch` answers the first three; the diff is asked
+    for only when there is one."""
+    status = _git(root, "status", "--porcelain=v2", "--branch")
+    if status is None:
         return GitState(commit=None, branch=None, dirty=None)
-    branch = (_git(root, "rev-parse", "--abbrev-ref", "HEAD") or "").strip()
-    status = _git(root, "status", "--porcelain") or ""
+    headers = dict(line[2:].split(" ", 1) for line in status.splitlines() if line.startswith("# "))
+    commit = headers.get("branch.oid", "(initial)")
+    if commit == "(initial)":  # a repository without a commit yet
+        return GitState(commit=None, branch=None, dirty=None)
+    changes = [line for line in status.splitlines() if not line.startswith("# ")]
     diff = ""
-    if with_diff:
+    if with_diff and changes:
         diff = _git(root, "diff", "HEAD", "--binary") or ""
-        untracked = [line[3:] for line in status.splitlines() if line.startswith("??")]
+        untracked = [line[2:] for line in changes if line.startswith("? ")]
         diff += "".join(f"# untracked: {name}\n" for name in untracked)
-    return GitState(commit.strip(), branch, bool(status.strip()), diff)
+    return GitState(commit, headers.get("branch.head"), bool(changes), diff)

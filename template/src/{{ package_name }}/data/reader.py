@@ -7,10 +7,13 @@ whatever the file's size, and every cell of a batch is checked against the contr
 breaks its column's rule, when every feature cell is empty, or (CSV) when it does not
 split into as many cells as the header; its RowError names the line (CSV, the header is
 line 1) or row (Parquet), the column and the value. Training stops at the first refused
-row; serving logs each as an error record and scores the others.
+row; serving logs each as an error record and scores the others. Rows that arrive as
+JSON objects (the HTTP service, monitoring/service.py) go through `read_records`, which
+hands them to the same per-batch check.
 
     for rows in read_rows(path, schema):  # one Rows per batch, in file order
         rows.numeric, rows.categorical, rows.labels, rows.refused, rows.errors
+    rows = read_records([{"column": "cell", ...}, ...], schema)
 
 Read next: prepare.py.
 """
@@ -18,7 +21,8 @@ Read next: prepare.py.
 import codecs
 import csv
 import io
-from collections.abc import Callable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
@@ -372,6 +376,55 @@ def check_batch(
         errors=errors,
         id_cells=columns.get(schema.id) if schema.id else None,
     )
+
+
+def read_records(records: Sequence[Mapping[str, Any]], schema: Schema) -> Rows:
+    """Rows given as objects of column -> cell (a JSON body), checked by `check_batch` as
+    a file's rows are; a row's place is "row N" from 1, and its label is optional. Each
+    cell goes in as the text a CSV would hold; a feature the object lacks refuses the row
+    (an empty cell is an explicit null), so a misspelt column is never read as empty; the
+    id, the label and text columns are optional."""
+    markers = set(schema.source.missing_values)
+    features = schema.feature_columns
+    present = [c for c in schema.read_columns if c in features or any(c in r for r in records)]
+    columns = {
+        name: pa.array([_as_cell(record.get(name), markers) for record in records], pa.string())
+        for name in present
+    }
+    positions = np.arange(len(records), dtype=np.int64)
+    rows = check_batch(columns, positions, schema, False, _row_number)
+    absent: dict[int, RowError] = {}  # row -> its first feature column not in the object
+    for position, record in enumerate(records):
+        lacking = [name for name in features if name not in record]
+        if lacking:
+            absent[position] = RowError(
+                position,
+                _row_number(position),
+                lacking[0],
+                None,
+                "is missing from the row (send null for an empty cell)",
+                {name: record[name] for name in present if name in record},
+            )
+    if not absent:
+        return rows
+    errors = {error.position: error for error in rows.errors} | absent
+    refused = rows.refused.copy()
+    refused[list(absent)] = True
+    return replace(rows, refused=refused, errors=[errors[p] for p in sorted(errors)])
+
+
+def _as_cell(value: Any, markers: set[str]) -> str | None:
+    """A JSON value as the CSV cell that says the same: null or a missing-value marker is
+    empty, true/false and numbers are written out, anything else (a list) stays JSON."""
+    if value is None or (isinstance(value, str) and value in markers):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(value)
 
 
 def _encoding_problem(path: Path, encoding: str) -> str:

@@ -170,12 +170,11 @@ def compare(
     runs: Sequence[ConfigRun], n_resamples: int, confidence: float, seed: int
 ) -> Comparison:
     """The per-configuration summaries and the pairwise comparisons."""
-    n_rows = runs[0].savings.shape[1]
     rng = np.random.default_rng(seed)
-    # the same resampled rows for every configuration: this is what pairs them
-    rows = rng.integers(0, n_rows, size=(n_resamples, n_rows))
+    # the same resampled rows (one row seed) for every configuration: this pairs them
     estimates = {
-        run.name: PER_CUSTOMERS * seed_and_row_bootstrap(run.savings, rows, rng) for run in runs
+        run.name: PER_CUSTOMERS * seed_and_row_bootstrap(run.savings, n_resamples, seed, rng)
+        for run in runs
     }
     configs = []
     for run in runs:

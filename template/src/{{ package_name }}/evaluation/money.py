@@ -12,7 +12,7 @@ what models are compared on; the loss (log loss) only trains them. Everything el
 `savings_per_row`: replace it (and the `outcome` section of params.yaml and config.py)
 to put your own outcome in its place (docs: "Evaluation criteria").
 
-Read next: metrics.py.
+Read next: resampling.py.
 """
 
 import numpy as np
@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from ..core.config import OutcomeParams
 from ..core.types import Array
+from .resampling import resampled_means
 
 PER_CUSTOMERS = 1000  # the criterion is reported per this many customers
 
@@ -66,12 +67,13 @@ def bootstrap_interval(
 ) -> tuple[float, float]:
     """Percentile bootstrap interval of PER_CUSTOMERS * mean(values), rows resampled.
 
-    Each of the n_resamples resamples draws n rows with replacement, all in one
-    (n_resamples, n) index array, and the interval is the middle `confidence` of their means.
+    Each of the n_resamples resamples draws n rows with replacement (resampling.py, the
+    slowest step of the evaluate stage), and the interval is the middle `confidence` of
+    their means. The same seed draws the same rows whatever the values, so the decision
+    rules scored with one seed are resampled on the same customers.
     """
-    rng = np.random.default_rng(seed)
-    rows = rng.integers(0, len(values), size=(n_resamples, len(values)))
-    return percentile_interval(PER_CUSTOMERS * values[rows].mean(axis=1), confidence)
+    means = resampled_means(values[None, :], np.ones((n_resamples, 1)), seed)
+    return percentile_interval(PER_CUSTOMERS * means, confidence)
 
 
 def percentile_interval(estimates: Array, confidence: float) -> tuple[float, float]:

@@ -12,28 +12,26 @@ Read next: compare.py.
 import math
 
 import numpy as np
-from numpy.typing import NDArray
 
 from ..core.types import Array
+from .resampling import resampled_means
 
 
 def seed_and_row_bootstrap(
-    values: Array, rows: NDArray[np.int64], rng: np.random.Generator
+    values: Array, n_resamples: int, row_seed: int, rng: np.random.Generator
 ) -> Array:
     """Bootstrap estimates of mean(values) for values of shape (seeds, n rows).
 
     Per resample b: seeds drawn with replacement give weights w_b (how often each seed was
-    drawn / K), rows[b] are the rows drawn; estimate_b = mean over rows[b] of (w_b @ values).
-    Passing the same `rows` for two configurations pairs them on the same customers.
+    drawn / K), and n rows are drawn (resampling.py); estimate_b = mean over the drawn rows
+    of (w_b @ values). The same row_seed draws the same rows for every configuration, which
+    pairs them on the same customers.
     """
     n_seeds = values.shape[0]
-    n_resamples = rows.shape[0]
     picks = rng.integers(0, n_seeds, size=(n_resamples, n_seeds))
     weights = np.zeros((n_resamples, n_seeds))
     np.add.at(weights, (np.arange(n_resamples)[:, None], picks), 1.0 / n_seeds)
-    per_row = weights @ values  # (resamples, n): each resample's seed-weighted row values
-    estimates: Array = np.take_along_axis(per_row, rows, axis=1).mean(axis=1)
-    return estimates
+    return resampled_means(values, weights, row_seed)
 
 
 def bootstrap_p_value(differences: Array) -> float:

@@ -23,7 +23,7 @@ a process killed at any moment leaves every record it finished; at worst the las
 cut short, and read_log skips such a final fragment (any other bad line is an error).
 Cost: see benchmarks/monitoring.py in the template (docs: "Production monitoring").
 
-Read next: reference.py.
+Read next: background.py.
 """
 
 import json
@@ -111,12 +111,14 @@ class PredictionLogger:
 
     def log_batch(
         self, columns: Mapping[str, list[Any]], p: Array, batch_ms: float, model: str = ""
-    ) -> None:
+    ) -> int:
         """Offer every row of a scored batch to `log` (sampling decides what is kept), each
-        with the batch's time per row as its latency."""
+        with the batch's time per row as its latency; the number kept."""
+        kept = 0
         for i, value in enumerate(p):
             row = {column: values[i] for column, values in columns.items()}
-            self.log(row, float(value), batch_ms / len(p), model=model)
+            kept += self.log(row, float(value), batch_ms / len(p), model=model)
+        return kept
 
     def log_error(self, inputs: Mapping[str, Any], error: str, model: str = "") -> None:
         """Log a failed prediction; errors are never sampled out."""

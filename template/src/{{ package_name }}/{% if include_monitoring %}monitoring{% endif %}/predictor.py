@@ -7,7 +7,8 @@ CSV or Parquet file read by the data contract (data/schema.yaml) with the reader
 training uses (data/reader.py; the target column may be absent), or as a .npy matrix of
 ready features. A row the reader refuses (a value out of range or not a number, an
 unknown category, no feature at all) is never scored: it comes back as a RowError, which
-`predict` logs as an error record and writes beside the scored rows.
+`predict` logs as an error record and writes beside the scored rows. Rows sent to the
+HTTP service as JSON objects are read by the same reader (read_json_rows).
 
 Read next: logger.py.
 """
@@ -15,7 +16,7 @@ Read next: logger.py.
 import csv
 import io
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ from ..core.io import atomic_write, load_json, save_array
 from ..core.paths import FEATURIZER, MODEL, SCHEMA, THRESHOLDS
 from ..core.types import Array
 from ..data.featurize import Featurizer, transform
-from ..data.reader import RowError, read_rows
+from ..data.reader import RowError, Rows, read_records, read_rows
 from ..data.schema import Schema, load_schema
 from ..models.interface import Model
 from ..models.registry import load_model
@@ -91,27 +92,37 @@ def load_predictor(root: Path, model: Path = MODEL, name: str = "current") -> Pr
 def read_batches(path: Path, featurizer: Featurizer, schema: Schema) -> Iterator[Batch]:
     """Read a CSV or Parquet file by the contract, batch by batch, with the training reader."""
     for rows in read_rows(path, schema, labels_required=False):
-        kept = ~rows.refused
-        numeric, categorical = rows.numeric[kept], rows.categorical[kept]
-        columns: dict[str, list[Any]] = {
-            name: [None if np.isnan(v) else float(v) for v in numeric[:, j]]
-            for j, name in enumerate(schema.numeric_columns)
-        }
-        for j, (name, categories) in enumerate(schema.vocabularies.items()):
-            columns[name] = [categories[code] if code >= 0 else None for code in categorical[:, j]]
-        labels = None
-        if rows.labels is not None:
-            known = rows.labels[kept]
-            labels = np.where(known >= 0, known, np.nan).astype(np.float64)
-        yield Batch(
-            features=transform(featurizer, numeric, categorical),
-            positions=rows.positions[kept],
-            ids=[i for i, keep in zip(rows.ids(), kept, strict=True) if keep],
-            columns=columns,
-            labels=labels,
-            refused=rows.errors,
-            n_rows=len(rows.positions) + sum(e.position not in rows.positions for e in rows.errors),
-        )
+        yield as_batch(rows, featurizer, schema)
+
+
+def read_json_rows(records: Sequence[Mapping[str, Any]], predictor: Predictor) -> Batch:
+    """Rows sent as JSON objects (the HTTP service), read by the contract's reader."""
+    return as_batch(read_records(records, predictor.schema), predictor.featurizer, predictor.schema)
+
+
+def as_batch(rows: Rows, featurizer: Featurizer, schema: Schema) -> Batch:
+    """The rows the reader kept, featurized as in training, and the rows it refused."""
+    kept = ~rows.refused
+    numeric, categorical = rows.numeric[kept], rows.categorical[kept]
+    columns: dict[str, list[Any]] = {
+        name: [None if np.isnan(v) else float(v) for v in numeric[:, j]]
+        for j, name in enumerate(schema.numeric_columns)
+    }
+    for j, (name, categories) in enumerate(schema.vocabularies.items()):
+        columns[name] = [categories[code] if code >= 0 else None for code in categorical[:, j]]
+    labels = None
+    if rows.labels is not None:
+        known = rows.labels[kept]
+        labels = np.where(known >= 0, known, np.nan).astype(np.float64)
+    return Batch(
+        features=transform(featurizer, numeric, categorical),
+        positions=rows.positions[kept],
+        ids=[i for i, keep in zip(rows.ids(), kept, strict=True) if keep],
+        columns=columns,
+        labels=labels,
+        refused=rows.errors,
+        n_rows=len(rows.positions) + sum(e.position not in rows.positions for e in rows.errors),
+    )
 
 
 def read_batch(path: Path, featurizer: Featurizer, schema: Schema) -> Batch:

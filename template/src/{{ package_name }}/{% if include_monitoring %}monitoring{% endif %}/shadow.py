@@ -9,7 +9,7 @@ candidate. Both use the threshold frozen by the evaluate stage. `distill` makes 
 small model: it trains one on the current model's probabilities (soft targets) instead
 of the labels, with the project's own training loop.
 
-../commands/monitor.py wires these to the command line. Read next: ../commands/data.py.
+../commands/monitor.py wires these to the command line. Read next: service.py.
 """
 
 import time

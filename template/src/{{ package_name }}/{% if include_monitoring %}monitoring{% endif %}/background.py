@@ -1,0 +1,176 @@
+"""Work off the latency path. BackgroundLogger: a request hands its rows to a queue, and
+one thread owns the PredictionLogger, sampling and writing them. ShadowWorker: a
+candidate model scores what the live model scored, in one thread behind a bounded queue.
+
+A request only appends to an in-memory queue (no sampling, no disk), so its latency does
+not depend on the disk. The thread wakes for each item, takes every item waiting with it
+and writes them together, so under load one wake-up writes many requests' records.
+`close()` puts a stop mark at the end of the queue and waits for the thread, so every
+record handed over before it is written: the HTTP service (service.py) calls it when it
+stops cleanly, on SIGTERM or Ctrl-C. A process killed with SIGKILL loses what was still
+queued, at most the last moment's requests; what was written stays readable (logger.py).
+
+    with BackgroundLogger(PredictionLogger(folder, params, threshold, fields)) as queued:
+        queued.log_batch(batch.columns, p, batch_ms, model="current")  # returns at once
+
+The shadow's queue holds at most `capacity` batches: when the candidate falls behind, a
+batch it has no room for is dropped and counted, never waited for, so a slow or failing
+candidate neither delays nor fails a live answer. Both models' predictions of each
+compared batch go to logs/shadow/ (every one, as `monitor shadow` logs them), and the
+comparison (rows, agreeing decisions, each model's scoring time) to the service's
+metrics.
+
+Read next: reference.py.
+"""
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import numpy as np
+
+from ..core.types import Array
+from .logger import PredictionLogger
+from .predictor import Predictor
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    columns: Mapping[str, list[Any]]
+    p: Array
+    batch_ms: float
+    model: str
+
+
+@dataclass(frozen=True)
+class _Refused:
+    cells: Mapping[str, Any]
+    error: str
+    model: str
+
+
+_STOP = None  # the mark close() puts at the end of the queue
+
+
+class BackgroundLogger:
+    """A PredictionLogger fed through a queue by one writer thread; `on_logged(n)` is
+    called from that thread with the number of records each item wrote (for metrics)."""
+
+    def __init__(
+        self, logger: PredictionLogger, on_logged: Callable[[int], None] = lambda n: None
+    ) -> None:
+        self.logger, self.on_logged = logger, on_logged
+        self.queue: queue.SimpleQueue[_Scored | _Refused | None] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._drain, name="prediction-log", daemon=True)
+        self.thread.start()
+
+    def log_batch(
+        self, columns: Mapping[str, list[Any]], p: Array, batch_ms: float, model: str = ""
+    ) -> None:
+        """Queue a scored batch for PredictionLogger.log_batch; returns at once."""
+        self.queue.put(_Scored(columns, p, batch_ms, model))
+
+    def log_error(self, cells: Mapping[str, Any], error: str, model: str = "") -> None:
+        """Queue a refused row for PredictionLogger.log_error; returns at once."""
+        self.queue.put(_Refused(cells, error, model))
+
+    def _drain(self) -> None:
+        while True:
+            waiting = [self.queue.get()]  # sleeps until there is work
+            while not self.queue.empty():
+                waiting.append(self.queue.get_nowait())
+            for item in waiting:
+                if item is _STOP:
+                    return
+                if isinstance(item, _Scored):
+                    kept = self.logger.log_batch(item.columns, item.p, item.batch_ms, item.model)
+                else:
+                    self.logger.log_error(item.cells, item.error, item.model)
+                    kept = 1
+                self.on_logged(kept)
+
+    def close(self) -> None:
+        """Write everything queued so far, then close the log (the reservoir is written)."""
+        if self.thread.is_alive():
+            self.queue.put(_STOP)
+            self.thread.join()
+        self.logger.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class _Shadowed:
+    features: Array
+    columns: Mapping[str, list[Any]]
+    p: Array  # the live model's probabilities
+    model_ms: float  # the live model's scoring time
+
+
+# Called with: rows compared, rows whose decisions agree, live and candidate seconds.
+Compared = Callable[[int, int, float, float], None]
+
+
+class ShadowWorker:
+    """`candidate` scores each offered batch after the live answer, in one thread."""
+
+    def __init__(
+        self,
+        candidate: Predictor,
+        logger: PredictionLogger,
+        on_compared: Compared,
+        on_dropped: Callable[[int], None],
+        capacity: int = 64,
+    ) -> None:
+        self.candidate, self.logger = candidate, logger
+        self.on_compared, self.on_dropped = on_compared, on_dropped
+        self.queue: queue.Queue[_Shadowed | None] = queue.Queue(maxsize=capacity)
+        self.thread = threading.Thread(target=self._compare, name="shadow", daemon=True)
+        self.thread.start()
+
+    def offer(
+        self, features: Array, columns: Mapping[str, list[Any]], p: Array, model_ms: float
+    ) -> bool:
+        """Queue a scored batch for the candidate, or drop it when the queue is full."""
+        try:
+            self.queue.put_nowait(_Shadowed(features, columns, p, model_ms))
+        except queue.Full:
+            self.on_dropped(len(p))
+            return False
+        return True
+
+    def _compare(self) -> None:
+        threshold = self.candidate.threshold  # both models decide at the frozen threshold
+        while (item := self.queue.get()) is not None:
+            try:
+                p, ms = self.candidate.timed_predict(item.features)
+            except Exception:  # the candidate's failure is the shadow's, never the service's
+                log.exception("the candidate %s failed on a batch", self.candidate.name)
+                self.on_dropped(len(item.p))
+                continue
+            agree = int(np.sum((p >= threshold) == (item.p >= threshold)))
+            self.logger.log_batch(item.columns, item.p, item.model_ms, model="current")
+            self.logger.log_batch(item.columns, p, ms, model=self.candidate.name)
+            self.on_compared(len(p), agree, item.model_ms / 1000, ms / 1000)
+
+    def close(self) -> None:
+        """Compare every batch queued so far, then close the shadow log."""
+        if self.thread.is_alive():
+            self.queue.put(None)
+            self.thread.join()
+        self.logger.close()
