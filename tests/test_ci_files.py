@@ -63,6 +63,7 @@ def test_zizmor_flags_a_checkout_that_keeps_credentials(
     [
         ("github", "vendor.github-workflows", [".github/workflows/ci.yml"]),
         ("github", "vendor.github-workflows", [".github/workflows/template-update.yml"]),
+        ("github", "vendor.github-workflows", [".github/workflows/mutation.yml"]),
         ("github", "vendor.dependabot", [".github/dependabot.yml"]),
         ("gitlab", "vendor.gitlab-ci", [".gitlab-ci.yml"]),
     ],
@@ -87,7 +88,7 @@ def test_schema_check_rejects_a_broken_workflow(github_project: Path, tmp_path: 
 
 def test_github_ci_is_least_privilege(github_project: Path) -> None:
     """Read-only token, no persisted credentials, superseded runs cancelled; the update
-    check may also open issues, and runs one at a time."""
+    check may also open issues, and runs one at a time; the mutation pass only reads."""
     ci = load(github_project / ".github/workflows/ci.yml")
     assert ci["permissions"] == {"contents": "read"}
     assert ci["concurrency"]["cancel-in-progress"] is True
@@ -95,7 +96,9 @@ def test_github_ci_is_least_privilege(github_project: Path) -> None:
     update = load(github_project / ".github/workflows/template-update.yml")
     assert update["permissions"] == {"contents": "read", "issues": "write"}
     assert "group" in update["concurrency"]
-    for workflow in (ci, update):
+    mutation = load(github_project / ".github/workflows/mutation.yml")
+    assert mutation["permissions"] == {"contents": "read"}
+    for workflow in (ci, update, mutation):
         for job in workflow["jobs"].values():
             steps = job["steps"]
             checkouts = [s for s in steps if s.get("uses", "").startswith("actions/checkout@")]

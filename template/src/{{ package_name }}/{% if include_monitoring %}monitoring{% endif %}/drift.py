@@ -127,6 +127,7 @@ def drift_report(
     }
 
 
+# pragma: no mutate block -- a plot is checked by eye, so mutmut skips it (as plots.py)
 def save_drift_plot(report: Mapping[str, Any], params: MonitoringParams, path: Path) -> None:
     """PSI per input and output beside the positive rate per window, as a PNG."""
     from matplotlib.figure import Figure  # slow to import; see evaluation/plots.py
