@@ -29,6 +29,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.project import add_project_option, project_for, run
+from benchmarks.startup import git_repository
 
 TIMING_SCRIPT = r'''
 import asyncio, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
@@ -167,6 +168,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         project = project_for(args.project, Path(scratch))
         if not (project / "models" / "model.npz").exists():
+            git_repository(project)  # DVC needs one; the test's shared project has none
             run(["uv", "run", "dvc", "repro", "--quiet"], project)
         print(f"Python {sys.version.split()[0]}; latency in ms, measured by the client")
         timing = [
