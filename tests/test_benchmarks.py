@@ -42,6 +42,15 @@ EXPECTED = {
         "a tracked run (everything)",
         "of training CPU time",
     ],
+    "scale": [
+        "dvc repro (whole pipeline)",
+        "prepare",
+        "evaluate",
+        "pyarrow.csv.read_csv",
+        "pandas.read_csv",
+        "np.load of prepare's",
+        "largest stage peak RSS",
+    ],
     "serving": [
         "floor: bare endpoint, model score only",
         "serve, log off (sample_rate 1e-9)",
@@ -52,7 +61,16 @@ EXPECTED = {
     "torch_mlp": ["numpy MLP (models/sgd.py)", "PyTorch MLP, CPU", "scikit-learn MLPClassifier"],
     "tracking": ["ours (memory-mapped)", "json.dumps line per step", "One histogram"],
 }
-TIME_A_PROJECT = {"doctor", "monitoring", "npy_vs_csv", "reader", "recording", "serving", "startup"}
+TIME_A_PROJECT = {
+    "doctor",
+    "monitoring",
+    "npy_vs_csv",
+    "reader",
+    "recording",
+    "scale",
+    "serving",
+    "startup",
+}
 ALTERNATIVES = ("tensorboardX", "mlflow", "dvclive")  # modules, as the skip line names them
 
 
