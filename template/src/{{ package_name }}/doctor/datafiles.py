@@ -9,6 +9,7 @@ write there, or the pipeline's first input changes under it.
 Read next: outcomes.py.
 """
 
+from ..core.errors import ProjectError
 from ..core.paths import DATA, INTERIM, RAW, SCHEMA
 from .check import DATA_FILES, PASS, Verdict, check, fail, listing
 from .project import Project
@@ -49,11 +50,21 @@ def no_large_files(project: Project) -> Verdict:
     True,
 )
 def raw_data_is_input(project: Project) -> Verdict:
+    from ..data.schema import load_schema
+
+    # the raw file the contract names is data wherever it lies (`data adopt` may leave it
+    # outside data/); the contract itself describes the data, and reading it is not reading data
+    try:
+        source = load_schema(project.root).source.path
+    except ProjectError:
+        source = None
     writers = []
     for name, stage in project.stages.items():
         writes_raw = any(overlaps(out, RAW) for out in stage.outs)
-        # the data contract (data/schema.yaml) describes the data; reading it is not reading data
-        reads_data = any(overlaps(dep, DATA) for dep in stage.deps if dep != SCHEMA.as_posix())
+        reads_data = any(
+            dep == source or (overlaps(dep, DATA) and dep != SCHEMA.as_posix())
+            for dep in stage.deps
+        )
         if writes_raw and reads_data:
             writers.append(name)
     if writers:
