@@ -41,7 +41,7 @@ import yaml
 from ..core.errors import DataError
 from ..core.io import atomic_write
 from ..core.paths import PARAMS_FILE, RAW, SCHEMA
-from .reader import NUMBER, PARQUET_SUFFIXES
+from .reader import NUMBER, PARQUET_SUFFIXES, first_undecodable
 from .schema import FALSE_WORDS, TRUE_WORDS, Schema, parse_schema
 
 MAX_CATEGORIES: Final = 50  # more distinct values than this: text, not a category
@@ -95,21 +95,13 @@ def detect_encoding(path: Path, named: str | None) -> str:
         codecs.lookup(encoding)
     except LookupError:
         raise DataError(f"--encoding {encoding}: not an encoding Python knows") from None
-    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
-    offset = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 22):
-            pending = len(decoder.getstate()[0])
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as error:
-                at = offset - pending + error.start
-                bad = error.object[error.start : error.start + 4]
-                raise DataError(
-                    f"{path}: not valid {encoding} at byte {at} ({bad!r}); name its encoding, "
-                    "e.g. --encoding latin-1 or --encoding cp1252"
-                ) from None
-            offset += len(chunk)
+    found = first_undecodable(path, encoding)
+    if found is not None:
+        at, bad = found
+        raise DataError(
+            f"{path}: not valid {encoding} at byte {at} ({bad!r}); name its encoding, "
+            "e.g. --encoding latin-1 or --encoding cp1252"
+        )
     return encoding
 
 

@@ -427,21 +427,31 @@ def _as_cell(value: Any, markers: set[str]) -> str | None:
     return json.dumps(value)
 
 
-def _encoding_problem(path: Path, encoding: str) -> str:
-    """One line naming the first byte that `encoding` cannot decode, and what to do."""
+def first_undecodable(path: Path, encoding: str) -> tuple[int, bytes] | None:
+    """The byte offset and first bytes of what `encoding` cannot decode in `path`, or None.
+    Reads in 1 MiB chunks, so a multi-gigabyte file costs no memory."""
     decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
     offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(1 << 20):
+            # A character split across chunks waits in the decoder: its bytes count from
+            # the previous chunk, so the offset is the file's, not the chunk's.
             pending = len(decoder.getstate()[0])
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                at = offset - pending + error.start
-                bad = error.object[error.start : error.start + 4]
-                return (
-                    f"{path}: not valid {encoding} at byte {at} ({bad!r}); name the file's "
-                    f"encoding in {SCHEMA} (source.encoding: latin-1, cp1252, ...)"
-                )
+                return offset - pending + error.start, error.object[error.start : error.start + 4]
             offset += len(chunk)
-    return f"{path}: cannot be decoded as {encoding}; set source.encoding in {SCHEMA}"
+    return None
+
+
+def _encoding_problem(path: Path, encoding: str) -> str:
+    """One line naming the first byte that `encoding` cannot decode, and what to do."""
+    found = first_undecodable(path, encoding)
+    if found is None:
+        return f"{path}: cannot be decoded as {encoding}; set source.encoding in {SCHEMA}"
+    at, bad = found
+    return (
+        f"{path}: not valid {encoding} at byte {at} ({bad!r}); name the file's "
+        f"encoding in {SCHEMA} (source.encoding: latin-1, cp1252, ...)"
+    )
