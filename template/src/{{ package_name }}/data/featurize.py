@@ -147,7 +147,7 @@ def column_sums(blocks: Iterator[NDArray[np.float64]]) -> NDArray[np.float64]:
     return total
 
 
-def row_chunks(n_rows: int, chunk_rows: int = CHUNK_ROWS) -> list[tuple[int, int]]:
+def row_chunks(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:
     """[start, stop) of each chunk of `chunk_rows` rows (the last one shorter)."""
     return [(start, min(start + chunk_rows, n_rows)) for start in range(0, n_rows, chunk_rows)]
 
@@ -171,22 +171,24 @@ def run(params: Params, root: Path) -> None:
     root = root.absolute()  # the tasks name files: a Dask worker may run in another folder
     columns = load_json(root / INTERIM_COLUMNS)
     train = root / PROCESSED_SPLITS["train"]
-    featurizer = fit(
-        load_array(train / NUMERIC_FILE),
-        load_array(train / CATEGORICAL_FILE),
-        params.featurize,
-        column_names=(columns["numeric"]["columns"], columns["categorical"]["columns"]),
-        vocabularies=columns["categorical"]["vocabularies"],
-    )
-    save_json(root / FEATURIZER, featurizer.to_dict())
-    with engine(params.featurize) as run_tasks:
+    with engine(params.featurize) as run_tasks:  # first: a missing engine stops it here
+        featurizer = fit(
+            load_array(train / NUMERIC_FILE),
+            load_array(train / CATEGORICAL_FILE),
+            params.featurize,
+            column_names=(columns["numeric"]["columns"], columns["categorical"]["columns"]),
+            vocabularies=columns["categorical"]["vocabularies"],
+            chunk_rows=CHUNK_ROWS,
+        )
+        save_json(root / FEATURIZER, featurizer.to_dict())
         for split in SPLITS:
             source = root / PROCESSED_SPLITS[split]
             folder = root / FEATURES_SPLITS[split]
             n_rows = len(load_array(source / TARGET_FILE))
             shape = (n_rows, len(featurizer.feature_names))
             with new_array(folder / FEATURES_FILE, shape, np.float64) as target:
-                run_tasks([(featurizer, source, target, *rows) for rows in row_chunks(n_rows)])
+                chunks = row_chunks(n_rows, CHUNK_ROWS)
+                run_tasks([(featurizer, source, target, start, stop) for start, stop in chunks])
             copy_array(source / TARGET_FILE, folder / TARGET_FILE)
             log.info("%s: %d rows x %d features", split, *shape)
 
@@ -214,6 +216,7 @@ def engine(params: FeaturizeParams) -> Iterator[Engine]:
             "featurize.engine: dask needs the dask group: run `uv sync --group dask`, "
             "or set featurize.engine: local"
         ) from None
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # a line per worker event
     with ExitStack() as stack:
         address = params.dask_scheduler or stack.enter_context(
             LocalCluster(n_workers=DASK_WORKERS, threads_per_worker=1, dashboard_address=None)
