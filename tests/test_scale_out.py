@@ -312,11 +312,8 @@ def check_dask_stage(project: Path) -> None:
     after = {k: v for k, v in output_hashes(project).items() if k.startswith(featurized)}
     assert len(before) == 7, before  # 3 splits x (features, target) and the featurizer
     assert after == before
-    tests = run(
-        ["uv", "run", "pytest", "-p", "no:cacheprovider", "-rs", "-k", "dask and not group"]
-        + ["tests/test_featurize.py"],
-        cwd=project,
-    )
+    dask_tests = ["-k", "dask and not group", "tests/test_featurize.py"]
+    tests = run(["uv", "run", "pytest", "-p", "no:cacheprovider", "-rs", *dask_tests], cwd=project)
     assert re.search(r"\b2 passed", tests), tests
     assert "skipped" not in tests, tests
 
