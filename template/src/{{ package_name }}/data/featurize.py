@@ -162,8 +162,9 @@ def transform_rows(
     write_rows(target, start, transform(featurizer, numeric, categorical))
 
 
-# Runs a list of transform_rows argument tuples, in any order, until all are done.
-Engine = Callable[[list[tuple[Featurizer, Path, Path, int, int]]], None]
+# transform_rows's arguments; an engine runs a list of them, in any order, until all are done
+Task = tuple[Featurizer, Path, Path, int, int]
+Engine = Callable[[list[Task]], None]
 
 
 def run(params: Params, root: Path) -> None:
@@ -200,7 +201,7 @@ def engine(params: FeaturizeParams) -> Iterator[Engine]:
     empty, a local cluster of DASK_WORKERS processes started here and stopped after."""
     if params.engine == "local":
 
-        def one_after_the_other(tasks: list[tuple[Featurizer, Path, Path, int, int]]) -> None:
+        def one_after_the_other(tasks: list[Task]) -> None:
             for task in tasks:
                 transform_rows(*task)
 
@@ -230,7 +231,7 @@ def engine(params: FeaturizeParams) -> Iterator[Engine]:
             ) from None
         log.info("featurize on Dask: %s", client)
 
-        def on_the_cluster(tasks: list[tuple[Featurizer, Path, Path, int, int]]) -> None:
+        def on_the_cluster(tasks: list[Task]) -> None:
             dask.compute(*[dask.delayed(transform_rows)(*task) for task in tasks], scheduler=client)
 
         yield on_the_cluster
