@@ -3,6 +3,7 @@ projects rendered once per answer set for the tests that only read them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,15 @@ from typing import Any
 import pytest
 
 from .helpers import CHOICES, render, snapshot_working_tree
+
+# A user's shell lets Python write .pyc files. This machine's PYTHONDONTWRITEBYTECODE=1
+# would make every process a generated project starts (each DVC stage, each `uv run
+# dvc`, each test subprocess) compile everything it imports again, DVC and scikit-learn
+# included: seconds a process, minutes of the suite. Generated projects ignore
+# __pycache__/ in .gitignore and .dvcignore, as their users need, so the slow tests also
+# check that the .pyc files Python writes change no DVC hash and leave git clean.
+# (benchmarks/startup.py sets the variable itself, to time both cases.)
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 Rendered = Callable[[Mapping[str, Any]], Path]
 
