@@ -27,6 +27,8 @@ BAD_ANSWERS = [
     ("package_name", "class", "Python keyword"),
     ("package_name", "numpy", "dependency's name"),
     ("package_name", "tests", "dependency's name"),
+    ("package_name", "torch", "dependency's name"),  # optional groups' packages too
+    ("package_name", "dask", "dependency's name"),
     ("description", "d" * 501, "at most 500 characters"),
     ("description", "nul\x00byte", "must not contain control characters"),
     ("author_name", "", "must not be empty"),
