@@ -17,8 +17,8 @@ The shadow's queue holds at most `capacity` batches: when the candidate falls be
 batch it has no room for is dropped and counted, never waited for, so a slow or failing
 candidate neither delays nor fails a live answer. Both models' predictions of each
 compared batch go to logs/shadow/ (every one, paired by row, as `monitor shadow` logs
-them: shadow.PairedLog), and the comparison (rows, agreeing decisions, each model's scoring time) to the service's
-metrics.
+them: shadow.PairedLog), and the comparison (rows, agreeing decisions, each model's
+scoring time) to the service's metrics.
 
 Read next: reference.py.
 """
@@ -172,9 +172,8 @@ class ShadowWorker:
                 continue
             agree = int(np.sum((p >= threshold) == (item.p >= threshold)))
             name = self.candidate.name
-            self.logged.log(
-                item.columns, item.ids, {CURRENT: item.p, name: p}, {CURRENT: item.model_ms, name: ms}
-            )
+            times = {CURRENT: item.model_ms, name: ms}
+            self.logged.log(item.columns, item.ids, {CURRENT: item.p, name: p}, times)
             self.on_compared(len(p), agree, item.model_ms / 1000, ms / 1000)
 
     def close(self) -> None:

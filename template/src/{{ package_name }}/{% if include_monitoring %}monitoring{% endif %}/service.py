@@ -222,7 +222,8 @@ def create_app(
     async def predict(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            body = score(predictor, running[0], await checked_body(request), started)
+            sent = await checked_body(request)
+            body = score(predictor, running[0], sent, started)
             status = 200
             metrics.scored.inc(len(body["predictions"]))
         except RefusedError as refusal:

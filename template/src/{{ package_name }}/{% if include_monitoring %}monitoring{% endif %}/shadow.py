@@ -6,10 +6,11 @@ saves more money on rows whose outcome is known (evaluation/money.py), and how l
 takes. `serve --candidate` logs both models' rows of live traffic (PairedLog), and
 `shadow_report_from_log` makes the same report from that log, with outcomes that arrive
 later (a feedback file) joined on the row id. The same comparison answers "is the
-distilled (smaller, faster) model as good as the development model?": pass the development model as current and the small one as
-candidate. Both use the threshold frozen by the evaluate stage. `distill` makes such a
-small model: it trains one on the current model's probabilities (soft targets) instead
-of the labels, with the project's own training loop.
+distilled (smaller, faster) model as good as the development model?": pass the
+development model as current and the small one as candidate. Both use the threshold
+frozen by the evaluate stage. `distill` makes such a small model: it trains one on the
+current model's probabilities (soft targets) instead of the labels, with the project's
+own training loop.
 
 ../commands/monitor.py wires these to the command line. Read next: service.py.
 """
