@@ -14,6 +14,9 @@ monitoring off, and tiny params, so each stage costs little more than its start-
    under its experiment name, and `evaluate compare --run` compares the four runs.
 3. Other remote kinds: the README's commands for gs, azure, ssh and local run against
    DVC's own config checks, which refuse an option the kind lacks.
+4. A stage on Dask: with the dask group installed and `featurize.engine: dask`,
+   `dvc repro` reruns featurize on a LocalCluster of 2 workers, and every file it writes
+   is byte for byte the local engine's; the project's own Dask tests pass, none skipped.
 """
 
 from __future__ import annotations
@@ -297,11 +300,31 @@ def check_other_remote_kinds(project: Path, template: Path, scratch: Path) -> No
         assert list(values.values())[-1] in local, (kind, local)
 
 
+def check_dask_stage(project: Path) -> None:
+    """featurize on a local Dask cluster writes the files the local engine wrote."""
+    featurized = ("data/features/", "models/featurizer.json")
+    before = {k: v for k, v in output_hashes(project).items() if k.startswith(featurized)}
+    run(["uv", "sync", "--compile-bytecode", "--group", "dask"], cwd=project)
+    params = project / "params.yaml"
+    params.write_text(set_param(params.read_text(encoding="utf-8"), "engine", "dask"))
+    output = run(["uv", "run", "dvc", "repro", "featurize"], cwd=project)
+    assert "Running stage 'featurize'" in output, output
+    after = {k: v for k, v in output_hashes(project).items() if k.startswith(featurized)}
+    assert len(before) == 7, before  # 3 splits x (features, target) and the featurizer
+    assert after == before
+    dask_tests = ["-k", "dask and not group", "tests/test_featurize.py"]
+    tests = run(["uv", "run", "pytest", "-p", "no:cacheprovider", "-rs", *dask_tests], cwd=project)
+    assert re.search(r"\b2 passed", tests), tests
+    assert "skipped" not in tests, tests
+
+
 def test_s3_project_shares_its_cache_and_runs_experiments_in_parallel(
     template: Path, tmp_path: Path, s3_endpoint: str
 ) -> None:
-    """A team's day past one machine: the shared cache, the queue, every kind's commands."""
+    """A team's day past one machine: the shared cache, the queue, every kind's commands,
+    a stage on Dask."""
     project = make_project(template, tmp_path / "project")
     check_shared_cache(project, s3_endpoint)
     check_queue(project, tmp_path)
     check_other_remote_kinds(project, template, tmp_path / "kinds")
+    check_dask_stage(project)

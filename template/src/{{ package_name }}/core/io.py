@@ -3,20 +3,24 @@
 Each write goes to a temporary file in the destination folder, is flushed to disk, then
 renamed over the destination; a rename within one folder is atomic, so a reader (or the
 next `dvc repro`) sees the old file or the new one, never half of either. Arrays are
-read memory-mapped, so a stage touches only the rows it uses.
+read memory-mapped, so a stage touches only the rows it uses. An array larger than memory
+is written in row chunks: `new_array` makes the file (np.lib.format.open_memmap) under a
+temporary name, `write_rows` fills rows through a map it closes again (from any process
+that sees the folder), and the finished file is renamed into place.
 
 Read next: git.py.
 """
 
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import DTypeLike, NDArray
 
 from .errors import MissingInputError
 
@@ -48,6 +52,36 @@ def load_array(path: Path) -> NDArray[Any]:
         raise MissingInputError(f"{path}: not found; run the stages before this one first")
     array: NDArray[Any] = np.load(path, mmap_mode="r", allow_pickle=False)
     return array
+
+
+@contextmanager
+def new_array(path: Path, shape: tuple[int, ...], dtype: DTypeLike) -> Iterator[Path]:
+    """A .npy of `shape` made beside `path` under a temporary name, which the block fills
+    (`write_rows`); when the block ends without error it is renamed to `path`."""
+    with atomic_write(path) as handle:
+        np.lib.format.open_memmap(handle.name, mode="w+", dtype=dtype, shape=shape).flush()
+        yield Path(handle.name)
+
+
+def read_rows(path: Path, start: int, stop: int) -> NDArray[Any]:
+    """Rows [start, stop) of a .npy, copied out of a map that is closed again, so the pages
+    read do not stay in the process's memory."""
+    return np.array(load_array(path)[start:stop])
+
+
+def write_rows(path: Path, start: int, rows: NDArray[Any]) -> None:
+    """Write `rows` over the rows of a .npy from `start` on, through a map closed again."""
+    target = np.load(path, mmap_mode="r+", allow_pickle=False)
+    target[start : start + len(rows)] = rows
+    target.flush()
+
+
+def copy_array(source: Path, destination: Path) -> None:
+    """Copy a .npy byte for byte, in blocks, atomically."""
+    if not source.exists():
+        raise MissingInputError(f"{source}: not found; run the stages before this one first")
+    with source.open("rb") as original, atomic_write(destination) as handle:
+        shutil.copyfileobj(original, handle)
 
 
 def save_arrays(folder: Path, arrays: Mapping[str, NDArray[Any]]) -> None:

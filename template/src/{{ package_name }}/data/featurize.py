@@ -8,10 +8,19 @@ would leak them into the model and flatter every later score (tests/test_featuri
 checks that changing the test rows changes nothing that was fitted).
 
 The fitted Featurizer is saved to models/featurizer.json, so serving applies exactly
-the transformation the model was trained on. Read next: ../models/interface.py.
+the transformation the model was trained on.
+
+Memory stays bounded as the data grows: `fit` sums the train rows chunk after chunk (a
+median needs one whole column at a time), and the splits are featurized CHUNK_ROWS rows
+at a time, each chunk read from and written to a memory-mapped .npy (core/io.py). Once
+fitted, every row is featurized on its own, so the chunks may run anywhere: here, one
+after the other (`featurize.engine: local`), or as tasks on a Dask cluster (`dask`),
+which write the same bytes. Read next: ../models/interface.py.
 """
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Self
@@ -20,7 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..core.config import FeaturizeParams, Params
-from ..core.io import load_array, load_json, save_arrays, save_json
+from ..core.errors import ConfigError
+from ..core.io import copy_array, load_array, load_json, new_array, read_rows, save_json, write_rows
 from ..core.paths import (
     CATEGORICAL_FILE,
     FEATURES_FILE,
@@ -34,6 +44,11 @@ from ..core.paths import (
 )
 
 log = logging.getLogger(__name__)
+
+# Rows featurized at a time (one task of either engine): about CHUNK_ROWS x features x 8
+# bytes x 3 of memory (the imputed, standardised and one-hot arrays of one chunk).
+CHUNK_ROWS = 100_000
+DASK_WORKERS = 2  # the local Dask cluster's worker processes, one thread each
 
 
 @dataclass(frozen=True)
@@ -63,18 +78,31 @@ def fit(
     params: FeaturizeParams,
     column_names: tuple[list[str], list[str]],
     vocabularies: dict[str, list[str]],
+    chunk_rows: int = CHUNK_ROWS,
 ) -> Featurizer:
-    """Learn imputation, scaling and the one-hot vocabulary from the train rows given."""
+    """Learn imputation, scaling and the one-hot vocabulary from the train rows given,
+    reading them `chunk_rows` at a time (a memory-mapped array stays on disk)."""
+    chunks = row_chunks(len(numeric), chunk_rows)
     # the median of each column's present values; 0 for a column empty in train
     medians = np.array(
         [np.median(c[~np.isnan(c)]) if (~np.isnan(c)).any() else 0.0 for c in numeric.T]
     )
-    imputed = np.where(np.isnan(numeric), medians, numeric)
-    means = imputed.mean(axis=0)
-    scales = imputed.std(axis=0)
+
+    def imputed(start: int, stop: int) -> NDArray[np.float64]:
+        block = np.asarray(numeric[start:stop])
+        return np.where(np.isnan(block), medians, block)
+
+    # mean_j = sum_i x_ij / n, and scale_j = sqrt(sum_i (x_ij - mean_j)^2 / n), 1 where 0
+    means = column_sums(imputed(*chunk) for chunk in chunks) / len(numeric)
+    squares = column_sums(np.square(imputed(*chunk) - means) for chunk in chunks)
+    scales = np.sqrt(squares / len(numeric))
     scales = np.where(scales > 0, scales, 1.0)
     numeric_names, categorical_names = column_names
-    categories = [sorted(int(c) for c in np.unique(column) if c >= 0) for column in categorical.T]
+    seen = [set[int]() for _ in categorical_names]
+    for start, stop in chunks:
+        for codes, column in zip(seen, np.asarray(categorical[start:stop]).T, strict=True):
+            codes.update(int(c) for c in np.unique(column) if c >= 0)
+    categories = [sorted(codes) for codes in seen]
     feature_names = list(numeric_names) + [
         f"{name}={vocabularies[name][code]}"
         for name, codes in zip(categorical_names, categories, strict=True)
@@ -109,25 +137,101 @@ def transform(
     return np.hstack([standardised, *one_hot])
 
 
+def column_sums(blocks: Iterator[NDArray[np.float64]]) -> NDArray[np.float64]:
+    """The sum of each column over the rows of all blocks, added row after row as numpy's
+    `sum(axis=0)` adds them: the same bits as one sum over all the rows at once."""
+    total: NDArray[np.float64] | None = None
+    for block in blocks:
+        total = block.sum(axis=0) if total is None else np.vstack([total, block]).sum(axis=0)
+    assert total is not None, "fit needs at least one train row"
+    return total
+
+
+def row_chunks(n_rows: int, chunk_rows: int) -> list[tuple[int, int]]:
+    """[start, stop) of each chunk of `chunk_rows` rows (the last one shorter)."""
+    return [(start, min(start + chunk_rows, n_rows)) for start in range(0, n_rows, chunk_rows)]
+
+
+def transform_rows(
+    featurizer: Featurizer, source: Path, target: Path, start: int, stop: int
+) -> None:
+    """One task of either engine: featurize rows [start, stop) of the split in the folder
+    `source` into the same rows of the features file `target`."""
+    numeric = read_rows(source / NUMERIC_FILE, start, stop)
+    categorical = read_rows(source / CATEGORICAL_FILE, start, stop)
+    write_rows(target, start, transform(featurizer, numeric, categorical))
+
+
+# transform_rows's arguments; an engine runs a list of them, in any order, until all are done
+Task = tuple[Featurizer, Path, Path, int, int]
+Engine = Callable[[list[Task]], None]
+
+
 def run(params: Params, root: Path) -> None:
     """Fit on data/processed/train, then write data/features/<split>/ for every split."""
+    root = root.absolute()  # the tasks name files: a Dask worker may run in another folder
     columns = load_json(root / INTERIM_COLUMNS)
     train = root / PROCESSED_SPLITS["train"]
-    featurizer = fit(
-        load_array(train / NUMERIC_FILE),
-        load_array(train / CATEGORICAL_FILE),
-        params.featurize,
-        column_names=(columns["numeric"]["columns"], columns["categorical"]["columns"]),
-        vocabularies=columns["categorical"]["vocabularies"],
-    )
-    save_json(root / FEATURIZER, featurizer.to_dict())
-    for split in SPLITS:
-        source = root / PROCESSED_SPLITS[split]
-        features = transform(
-            featurizer, load_array(source / NUMERIC_FILE), load_array(source / CATEGORICAL_FILE)
+    with engine(params.featurize) as run_tasks:  # first: a missing engine stops it here
+        featurizer = fit(
+            load_array(train / NUMERIC_FILE),
+            load_array(train / CATEGORICAL_FILE),
+            params.featurize,
+            column_names=(columns["numeric"]["columns"], columns["categorical"]["columns"]),
+            vocabularies=columns["categorical"]["vocabularies"],
+            chunk_rows=CHUNK_ROWS,
         )
-        save_arrays(
-            root / FEATURES_SPLITS[split],
-            {FEATURES_FILE: features, TARGET_FILE: np.asarray(load_array(source / TARGET_FILE))},
+        save_json(root / FEATURIZER, featurizer.to_dict())
+        for split in SPLITS:
+            source = root / PROCESSED_SPLITS[split]
+            folder = root / FEATURES_SPLITS[split]
+            n_rows = len(load_array(source / TARGET_FILE))
+            shape = (n_rows, len(featurizer.feature_names))
+            with new_array(folder / FEATURES_FILE, shape, np.float64) as target:
+                chunks = row_chunks(n_rows, CHUNK_ROWS)
+                run_tasks([(featurizer, source, target, start, stop) for start, stop in chunks])
+            copy_array(source / TARGET_FILE, folder / TARGET_FILE)
+            log.info("%s: %d rows x %d features", split, *shape)
+
+
+@contextmanager
+def engine(params: FeaturizeParams) -> Iterator[Engine]:
+    """Where the chunks are featurized: one after the other in this process (`local`), or
+    as tasks on a Dask cluster (`dask`): the one at `dask_scheduler`, or, when that is
+    empty, a local cluster of DASK_WORKERS processes started here and stopped after."""
+    if params.engine == "local":
+
+        def one_after_the_other(tasks: list[Task]) -> None:
+            for task in tasks:
+                transform_rows(*task)
+
+        yield one_after_the_other
+        return
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError as error:  # the optional group is not installed
+        if error.name not in ("dask", "distributed"):
+            raise
+        raise ConfigError(
+            "featurize.engine: dask needs the dask group: run `uv sync --group dask`, "
+            "or set featurize.engine: local"
+        ) from None
+    logging.getLogger("distributed").setLevel(logging.WARNING)  # a line per worker event
+    with ExitStack() as stack:
+        address = params.dask_scheduler or stack.enter_context(
+            LocalCluster(n_workers=DASK_WORKERS, threads_per_worker=1, dashboard_address=None)
         )
-        log.info("%s: %d rows x %d features", split, *features.shape)
+        try:
+            client = stack.enter_context(Client(address))
+        except OSError as error:  # no scheduler answers at that address
+            raise ConfigError(
+                f"featurize.dask_scheduler: cannot connect to {params.dask_scheduler!r} "
+                f"({error}); give a running scheduler's address, or '' for a local cluster"
+            ) from None
+        log.info("featurize on Dask: %s", client)
+
+        def on_the_cluster(tasks: list[Task]) -> None:
+            dask.compute(*[dask.delayed(transform_rows)(*task) for task in tasks], scheduler=client)
+
+        yield on_the_cluster
