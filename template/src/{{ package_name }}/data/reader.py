@@ -85,33 +85,78 @@ class Rows:
         return [str(value) for value in self.id_cells.to_pylist()]
 
 
+Batch = tuple[dict[str, pa.Array], NDArray[np.int64], list[RowError]]
+
+
 def read_rows(
     path: Path, schema: Schema, labels_required: bool = True, batch_rows: int = BATCH_ROWS
 ) -> Iterator[Rows]:
     """The rows of a CSV or Parquet file (by its suffix; else the contract's format), batch
     by batch. Training requires a label on every row; serving reads the target column
     only if the file has it, and an empty label there means "not known yet"."""
-    if not path.is_file():
-        raise MissingInputError(f"{path}: not found")
-    parquet = path.suffix in PARQUET_SUFFIXES or (
+    where = _row_number if _is_parquet(path, schema) else _line_number
+    for columns, positions, skipped in _raw_batches(path, schema, labels_required, batch_rows):
+        rows = check_batch(columns, positions, schema, labels_required, where)
+        if skipped:
+            errors = sorted([*rows.errors, *skipped], key=lambda error: error.position)
+            rows = replace(rows, errors=errors)
+        yield rows
+
+
+def read_outcomes(path: Path, schema: Schema) -> tuple[list[str], NDArray[np.int8]]:
+    """Outcomes known after the predictions (feedback): the id and target columns of a CSV
+    or Parquet file, read as the contract reads its raw file; each row's id and label (1
+    positive, 0 negative, -1 not known yet). DataError names a missing column, an empty
+    id or a label the contract does not know."""
+    if schema.id is None:
+        raise DataError(
+            f"{SCHEMA} names no id column, so outcomes cannot be matched to predictions; "
+            "set id: to the column that identifies a row"
+        )
+    keys = schema.model_copy(update={"columns": {}})  # the id and the target, nothing else
+    where = _row_number if _is_parquet(path, schema) else _line_number
+    target, allowed = schema.target, [schema.target.positive, *schema.target.negative]
+    ids: list[str] = []
+    labels: list[NDArray[np.int8]] = []
+    for columns, positions, skipped in _raw_batches(path, keys, True, BATCH_ROWS):
+        if skipped:
+            raise DataError(f"{path}: {skipped[0]}")
+        codes = _codes(columns[target.column], allowed)
+        unknown = np.flatnonzero(_present(columns[target.column]) & (codes < 0))
+        empty = np.flatnonzero(~_present(columns[schema.id]))
+        if len(unknown) or len(empty):
+            i = min([*unknown[:1], *empty[:1]])
+            column, value = (target.column, columns[target.column][i].as_py())
+            reason = f"{value!r} is not a label of the contract ({', '.join(allowed)})"
+            if i in empty:
+                column, reason = schema.id, "is empty: every outcome needs the row's id"
+            raise DataError(f"{path}: {where(int(positions[i]))}, column {column}: {reason}")
+        ids += [str(value) for value in columns[schema.id].to_pylist()]
+        labels.append(np.where(codes == 0, 1, np.where(codes > 0, 0, -1)).astype(np.int8))
+    return ids, np.concatenate([np.zeros(0, dtype=np.int8), *labels])
+
+
+def _is_parquet(path: Path, schema: Schema) -> bool:
+    """Parquet by the suffix; else the contract's format (a .csv is always CSV)."""
+    return path.suffix in PARQUET_SUFFIXES or (
         path.suffix != ".csv" and schema.source.format == "parquet"
     )
+
+
+def _raw_batches(
+    path: Path, schema: Schema, labels_required: bool, batch_rows: int
+) -> Iterator[Batch]:
+    """The file's raw columns batch by batch; DataError when it cannot be read at all."""
+    if not path.is_file():
+        raise MissingInputError(f"{path}: not found")
+    parquet = _is_parquet(path, schema)
     batches = _parquet_batches if parquet else _csv_batches
-    where = _row_number if parquet else _line_number
     try:
-        for columns, positions, skipped in batches(path, schema, labels_required, batch_rows):
-            rows = check_batch(columns, positions, schema, labels_required, where)
-            if skipped:
-                errors = sorted([*rows.errors, *skipped], key=lambda error: error.position)
-                rows = replace(rows, errors=errors)
-            yield rows
+        yield from batches(path, schema, labels_required, batch_rows)
     except (pa.ArrowInvalid, UnicodeDecodeError) as error:
         if parquet or not ("UTF8" in str(error) or isinstance(error, UnicodeDecodeError)):
             raise DataError(f"{path}: cannot be read: {str(error).splitlines()[0]}") from None
         raise DataError(_encoding_problem(path, schema.source.encoding)) from None
-
-
-Batch = tuple[dict[str, pa.Array], NDArray[np.int64], list[RowError]]
 
 
 def _needed_columns(

@@ -16,9 +16,9 @@ queued, at most the last moment's requests; what was written stays readable (log
 The shadow's queue holds at most `capacity` batches: when the candidate falls behind, a
 batch it has no room for is dropped and counted, never waited for, so a slow or failing
 candidate neither delays nor fails a live answer. Both models' predictions of each
-compared batch go to logs/shadow/ (every one, as `monitor shadow` logs them), and the
-comparison (rows, agreeing decisions, each model's scoring time) to the service's
-metrics.
+compared batch go to logs/shadow/ (every one, paired by row, as `monitor shadow` logs
+them: shadow.PairedLog), and the comparison (rows, agreeing decisions, each model's
+scoring time) to the service's metrics.
 
 Read next: reference.py.
 """
@@ -26,7 +26,7 @@ Read next: reference.py.
 import logging
 import queue
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
@@ -36,6 +36,7 @@ import numpy as np
 from ..core.types import Array
 from .logger import PredictionLogger
 from .predictor import Predictor
+from .shadow import CURRENT, PairedLog
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class BackgroundLogger:
 class _Shadowed:
     features: Array
     columns: Mapping[str, list[Any]]
+    ids: Sequence[str]  # the rows' ids, for joining outcomes to the shadow log
     p: Array  # the live model's probabilities
     model_ms: float  # the live model's scoring time
 
@@ -132,23 +134,28 @@ class ShadowWorker:
     def __init__(
         self,
         candidate: Predictor,
-        logger: PredictionLogger,
+        logged: PairedLog,
         on_compared: Compared,
         on_dropped: Callable[[int], None],
         capacity: int = 64,
     ) -> None:
-        self.candidate, self.logger = candidate, logger
+        self.candidate, self.logged = candidate, logged
         self.on_compared, self.on_dropped = on_compared, on_dropped
         self.queue: queue.Queue[_Shadowed | None] = queue.Queue(maxsize=capacity)
         self.thread = threading.Thread(target=self._compare, name="shadow", daemon=True)
         self.thread.start()
 
     def offer(
-        self, features: Array, columns: Mapping[str, list[Any]], p: Array, model_ms: float
+        self,
+        features: Array,
+        columns: Mapping[str, list[Any]],
+        ids: Sequence[str],
+        p: Array,
+        model_ms: float,
     ) -> bool:
         """Queue a scored batch for the candidate, or drop it when the queue is full."""
         try:
-            self.queue.put_nowait(_Shadowed(features, columns, p, model_ms))
+            self.queue.put_nowait(_Shadowed(features, columns, ids, p, model_ms))
         except queue.Full:
             self.on_dropped(len(p))
             return False
@@ -164,8 +171,9 @@ class ShadowWorker:
                 self.on_dropped(len(item.p))
                 continue
             agree = int(np.sum((p >= threshold) == (item.p >= threshold)))
-            self.logger.log_batch(item.columns, item.p, item.model_ms, model="current")
-            self.logger.log_batch(item.columns, p, ms, model=self.candidate.name)
+            name = self.candidate.name
+            times = {CURRENT: item.model_ms, name: ms}
+            self.logged.log(item.columns, item.ids, {CURRENT: item.p, name: p}, times)
             self.on_compared(len(p), agree, item.model_ms / 1000, ms / 1000)
 
     def close(self) -> None:
@@ -173,4 +181,4 @@ class ShadowWorker:
         if self.thread.is_alive():
             self.queue.put(None)
             self.thread.join()
-        self.logger.close()
+        self.logged.close()

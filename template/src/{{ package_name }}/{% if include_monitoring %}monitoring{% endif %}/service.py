@@ -7,7 +7,8 @@ production practices in the request path (`<package> serve` runs it on uvicorn).
   id, probability and offer (p >= the frozen threshold). A row the contract refuses
   makes the whole request 422, each error naming the row, the field and the rule, and
   each is logged as an error record; nothing of that request is scored. 400: the body is
-  not JSON; 415: another content type; 413: more rows than monitoring.max_batch_rows.
+  not JSON; 415: another content type; 413: more rows than monitoring.max_batch_rows,
+  or a body past monitoring.max_body_bytes (refused before it is all read).
 - `GET /health`: the model is loaded; its file, family, run id and threshold.
 - `GET /metrics`: Prometheus text format: requests by status, request latency, rows
   scored, records logged, rows refused, and the alarms of the latest `monitor drift`;
@@ -52,6 +53,7 @@ from ..models.registry import model_metadata
 from .background import BackgroundLogger, ShadowWorker
 from .logger import PredictionLogger, log_fields
 from .predictor import Batch, Predictor, load_predictor, read_json_rows
+from .shadow import PairedLog
 
 DRIFT_REPORT = MONITORING_REPORTS / "drift.json"
 # Request latency buckets in seconds: a small model answers in about a millisecond.
@@ -130,6 +132,23 @@ def drift_alarms(report: Path) -> float:
         return float("nan")
 
 
+async def limited_body(request: Request, limit: int) -> bytes:
+    """The request body, or RefusedError (413) as soon as it is known to pass `limit`
+    bytes: from its Content-Length before reading any of it, else (a chunked body) when
+    the bytes received pass the limit; the rest is never read into memory."""
+    what = f"the limit is monitoring.max_body_bytes = {limit}"
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise RefusedError(413, {"error": f"the body has {declared} bytes; {what}"})
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise RefusedError(413, {"error": f"the body passed {limit} bytes; {what}"})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def rows_of(body: bytes, max_rows: int) -> list[dict[str, Any]]:
     """The rows of a request body: one JSON object or an array of them; else RefusedError."""
     try:
@@ -189,9 +208,8 @@ def create_app(
         logger = PredictionLogger(root / PREDICTION_LOGS, params, predictor.threshold, fields)
         shadow = None
         if shadowing is not None:  # a comparison, not traffic: both models' rows are logged
-            log_all = params.model_copy(update={"sampling": "rate", "sample_rate": 1.0})
-            shadow_log = PredictionLogger(root / SHADOW_LOGS, log_all, predictor.threshold, fields)
-            shadow = ShadowWorker(shadowing, shadow_log, metrics.compared, metrics.dropped.inc)
+            paired = PairedLog(root / SHADOW_LOGS, params, predictor.threshold, fields)
+            shadow = ShadowWorker(shadowing, paired, metrics.compared, metrics.dropped.inc)
         running.append(Workers(BackgroundLogger(logger, metrics.logged.inc), shadow))
         try:
             yield
@@ -204,7 +222,8 @@ def create_app(
     async def predict(request: Request) -> Response:
         started = time.perf_counter()
         try:
-            body = score(predictor, running[0], await checked_body(request), started)
+            sent = await checked_body(request)
+            body = score(predictor, running[0], sent, started)
             status = 200
             metrics.scored.inc(len(body["predictions"]))
         except RefusedError as refusal:
@@ -221,7 +240,7 @@ def create_app(
             raise RefusedError(
                 415, {"error": f"Content-Type must be application/json, not {shown}"}
             )
-        return rows_of(await request.body(), params.max_batch_rows)
+        return rows_of(await limited_body(request, params.max_body_bytes), params.max_batch_rows)
 
     async def health(request: Request) -> Response:
         return JSONResponse(
@@ -264,7 +283,7 @@ def score(
     request_ms = 1000 * (time.perf_counter() - started)
     workers.logger.log_batch(batch.columns, p, request_ms, model=predictor.name)
     if workers.shadow is not None:
-        workers.shadow.offer(batch.features, batch.columns, p, model_ms)
+        workers.shadow.offer(batch.features, batch.columns, batch.ids, p, model_ms)
     return {
         "model": predictor.name,
         "threshold": predictor.threshold,

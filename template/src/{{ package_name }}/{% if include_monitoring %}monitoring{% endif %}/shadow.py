@@ -3,27 +3,70 @@
 Only the current model's decisions are used; the candidate's are logged beside them and
 compared: how often the two decide alike, how far their probabilities are apart, which
 saves more money on rows whose outcome is known (evaluation/money.py), and how long each
-takes. The same comparison answers "is the distilled (smaller, faster) model as good as
-the development model?": pass the development model as current and the small one as
-candidate. Both use the threshold frozen by the evaluate stage. `distill` makes such a
-small model: it trains one on the current model's probabilities (soft targets) instead
-of the labels, with the project's own training loop.
+takes. `serve --candidate` logs both models' rows of live traffic (PairedLog), and
+`shadow_report_from_log` makes the same report from that log, with outcomes that arrive
+later (a feedback file) joined on the row id. The same comparison answers "is the
+distilled (smaller, faster) model as good as the development model?": pass the
+development model as current and the small one as candidate. Both use the threshold
+frozen by the evaluate stage. `distill` makes such a small model: it trains one on the
+current model's probabilities (soft targets) instead of the labels, with the project's
+own training loop.
 
 ../commands/monitor.py wires these to the command line. Read next: service.py.
 """
 
 import time
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
-from ..core.config import OutcomeParams, TrainParams
+from ..core.config import MonitoringParams, OutcomeParams, TrainParams
+from ..core.errors import DataError
 from ..core.types import Array
 from ..evaluation.money import money_saved
 from ..models.interface import Model
 from ..models.registry import trained
 from .logger import PredictionLogger
 from .predictor import Batch, Predictor
+
+CURRENT = "current"  # the live model's name in the shadow log (the candidate's: its own)
+
+
+class PairedLog:
+    """Both models' predictions of each compared row, every one, into one log folder
+    (logs/shadow/). Each record carries the row's id (`row_id`, the contract's id
+    column, to join outcomes that arrive later) and a `pair` key that the two models'
+    records of one row share, unique across processes, so that `shadow_report_from_log`
+    can put them side by side again."""
+
+    def __init__(
+        self, folder: Path, params: MonitoringParams, threshold: float, fields: Sequence[str]
+    ) -> None:
+        log_all = params.model_copy(update={"sampling": "rate", "sample_rate": 1.0})
+        self.logger = PredictionLogger(folder, log_all, threshold, (*fields, "row_id", "pair"))
+        self.session = uuid.uuid4().hex[:12]  # this process's pairs
+        self.rows = 0
+
+    def log(
+        self,
+        columns: Mapping[str, list[Any]],
+        ids: Sequence[str],
+        p: Mapping[str, Array],
+        batch_ms: Mapping[str, float],
+    ) -> None:
+        """Log each model's predictions of one batch, its time per row as the latency."""
+        pairs = [f"{self.session}-{self.rows + i}" for i in range(1, len(ids) + 1)]
+        self.rows += len(ids)
+        tagged = {**columns, "row_id": list(ids), "pair": pairs}
+        for name, probabilities in p.items():
+            self.logger.log_batch(tagged, probabilities, batch_ms[name], model=name)
+
+    def close(self) -> None:
+        self.logger.close()
 
 
 def best_time_ms(predictor: Predictor, features: Array, repeats: int) -> float:
@@ -41,40 +84,95 @@ def shadow_report(
     candidate: Predictor,
     batch: Batch,
     outcome: OutcomeParams,
-    logger: PredictionLogger | None = None,
+    logged: PairedLog | None = None,
     repeats: int = 5,
 ) -> dict[str, Any]:
     """Score `batch` with both models; log both; report agreement, money and latency."""
     p = {m.name: m.predict(batch.features) for m in (current, candidate)}
     offer = {m.name: p[m.name] >= m.threshold for m in (current, candidate)}
     ms = {m.name: best_time_ms(m, batch.features, repeats) for m in (current, candidate)}
-    if logger is not None:
-        n = len(batch.features)
-        for i in range(n):
-            row = {column: values[i] for column, values in batch.columns.items()}
-            for name in (current.name, candidate.name):
-                logger.log(row, float(p[name][i]), ms[name] / n, model=name)
-    disagree = np.flatnonzero(offer[current.name] != offer[candidate.name])
+    if logged is not None:
+        logged.log(batch.columns, batch.ids, p, ms)
+    return comparison(batch.ids, p, offer, ms, batch.labels, outcome)
+
+
+def comparison(
+    ids: Sequence[str],
+    p: Mapping[str, Array],
+    offer: Mapping[str, NDArray[np.bool_]],
+    ms: Mapping[str, float],
+    labels: Array | None,
+    outcome: OutcomeParams,
+) -> dict[str, Any]:
+    """The shadow report of two models' predictions of the same rows (the current model
+    first in each mapping): agreement, offer rates, money on labelled rows, latency."""
+    current, candidate = list(p)
+    disagree = np.flatnonzero(offer[current] != offer[candidate])
     report: dict[str, Any] = {
-        "rows": len(batch.features),
-        "agreement": 1.0 - len(disagree) / max(len(batch.features), 1),
+        "rows": len(ids),
+        "agreement": 1.0 - len(disagree) / max(len(ids), 1),
         "offer_rate": {name: float(decisions.mean()) for name, decisions in offer.items()},
-        "max_abs_probability_difference": float(
-            np.max(np.abs(p[current.name] - p[candidate.name]))
-        ),
-        "disagreeing_ids": [batch.ids[i] for i in disagree[:20]],
-        "latency_ms": ms,
-        "latency_ratio": ms[candidate.name] / ms[current.name],
-        "labelled_rows": 0 if batch.labels is None else int(np.sum(~np.isnan(batch.labels))),
+        "max_abs_probability_difference": float(np.max(np.abs(p[current] - p[candidate]))),
+        "disagreeing_ids": [ids[i] for i in disagree[:20]],
+        "latency_ms": dict(ms),
+        "latency_ratio": ms[candidate] / ms[current],
+        "labelled_rows": 0 if labels is None else int(np.sum(~np.isnan(labels))),
     }
-    if batch.labels is not None and report["labelled_rows"]:
-        known = ~np.isnan(batch.labels)  # an empty label is an outcome not known yet
-        money = {
-            name: money_saved(batch.labels[known], offer[name][known], outcome) for name in offer
-        }
+    if labels is not None and report["labelled_rows"]:
+        known = ~np.isnan(labels)  # an empty label is an outcome not known yet
+        money = {name: money_saved(labels[known], offer[name][known], outcome) for name in offer}
         report["money_saved_per_1000"] = money
-        report["money_difference"] = money[candidate.name] - money[current.name]
+        report["money_difference"] = money[candidate] - money[current]
     return report
+
+
+def shadow_report_from_log(
+    records: Iterable[dict[str, Any]],
+    outcome: OutcomeParams,
+    outcomes: tuple[list[str], NDArray[np.int8]] | None = None,
+    folder: Path = Path("logs/shadow"),
+    feedback: Path | None = None,
+) -> dict[str, Any]:
+    """The report `shadow_report` gives, from what a PairedLog wrote (`serve --candidate`
+    or a replay): the records of one row are paired by their `pair` key; the latency is
+    each model's logged time summed over the rows. `outcomes` (read_outcomes of the
+    `feedback` file) are joined on the row id; DataError names an id no row has."""
+    pairs: dict[str, dict[str, dict[str, Any]]] = {}
+    for record in records:
+        if "pair" in record and "p" in record:
+            pairs.setdefault(str(record["pair"]), {})[str(record["model"])] = record
+    rows = [pair for pair in pairs.values() if CURRENT in pair and len(pair) == 2]
+    if not rows:
+        raise DataError(
+            f"{folder}: no row with both models' predictions; `serve --candidate` and "
+            "`monitor shadow FILE --candidate` log them there"
+        )
+    candidates = sorted({name for pair in rows for name in pair} - {CURRENT})
+    if len(candidates) > 1:
+        raise DataError(
+            f"{folder}: holds more than one candidate ({', '.join(candidates)}); "
+            "move the older logs away so that one comparison remains"
+        )
+    names = [CURRENT, candidates[0]]
+    ids = [str(pair[CURRENT]["row_id"]) for pair in rows]
+    p = {name: np.array([float(pair[name]["p"]) for pair in rows]) for name in names}
+    offer = {name: np.array([bool(pair[name]["offer"]) for pair in rows]) for name in names}
+    # each model's time to score these rows: the sum of their per-row latencies
+    ms = {name: sum(float(pair[name]["latency_ms"]) for pair in rows) for name in names}
+    labels = None
+    if outcomes is not None:
+        known = dict(zip(*outcomes, strict=True))
+        unmatched = sorted(set(known) - set(ids))
+        if unmatched:
+            raise DataError(
+                f"{feedback}: {len(unmatched)} id(s) match no logged row, the first "
+                f"{unmatched[0]!r}; the feedback must hold outcomes of rows in {folder} "
+                "(their row_id: the contract's id column)"
+            )
+        # a row without an outcome (not in the feedback, or its label empty) is not known yet
+        labels = np.array([float(known.get(i, -1)) for i in ids])
+        labels[labels < 0] = np.nan
+    return comparison(ids, p, offer, ms, labels, outcome)
 
 
 def distill(teacher: Predictor, features: Array, params: TrainParams) -> Model:
