@@ -159,20 +159,23 @@ def shadow_report_from_log(
     offer = {name: np.array([bool(pair[name]["offer"]) for pair in rows]) for name in names}
     # each model's time to score these rows: the sum of their per-row latencies
     ms = {name: sum(float(pair[name]["latency_ms"]) for pair in rows) for name in names}
-    labels = None
-    if outcomes is not None:
-        known = dict(zip(*outcomes, strict=True))
-        unmatched = sorted(set(known) - set(ids))
-        if unmatched:
-            raise DataError(
-                f"{feedback}: {len(unmatched)} id(s) match no logged row, the first "
-                f"{unmatched[0]!r}; the feedback must hold outcomes of rows in {folder} "
-                "(their row_id: the contract's id column)"
-            )
-        # a row without an outcome (not in the feedback, or its label empty) is not known yet
-        labels = np.array([float(known.get(i, -1)) for i in ids])
-        labels[labels < 0] = np.nan
-    return comparison(ids, p, offer, ms, labels, outcome)
+    if outcomes is None:
+        return comparison(ids, p, offer, ms, None, outcome)
+    known = dict(zip(*outcomes, strict=True))
+    # An export of outcomes usually covers more customers than the shadow saw: those rows
+    # are left out and counted. None matching at all is the wrong file or id column.
+    not_logged = len(set(known) - set(ids))
+    if not_logged == len(known):
+        first = next(iter(known), None)
+        raise DataError(
+            f"{feedback}: none of its {len(known)} id(s) matches a logged row (the first: "
+            f"{first!r}); the feedback must hold outcomes of rows in {folder} "
+            "(their row_id: the contract's id column)"
+        )
+    # a row without an outcome (not in the feedback, or its label empty) is not known yet
+    labels = np.array([float(known.get(i, -1)) for i in ids])
+    labels[labels < 0] = np.nan
+    return comparison(ids, p, offer, ms, labels, outcome) | {"feedback_not_logged": not_logged}
 
 
 def distill(teacher: Predictor, features: Array, params: TrainParams) -> Model:
