@@ -16,6 +16,7 @@ Read next: split.py.
 import logging
 from collections.abc import Iterator
 from contextlib import ExitStack
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,9 @@ def checked_batches(path: Path, schema: Schema) -> Iterator[Rows]:
 def write_arrays(path: Path, schema: Schema, root: Path) -> int:
     """Append each checked batch to data/interim/*.npy as it is read, so memory holds one
     batch; the number of rows. On any error no file replaces the previous ones."""
+    batches = checked_batches(path, schema)
+    # a missing file, a file without rows or a bad first batch stops here, creating nothing
+    first = next(batches)
     n_rows = 0
     with ExitStack() as files:
         numeric, categorical, target = (
@@ -68,7 +72,7 @@ def write_arrays(path: Path, schema: Schema, root: Path) -> int:
                 (INTERIM_TARGET, np.int8, None),
             )
         )
-        for rows in checked_batches(path, schema):
+        for rows in chain([first], batches):
             assert rows.labels is not None  # labels_required: the target column is there
             numeric(rows.numeric)
             categorical(rows.categorical)
