@@ -18,7 +18,6 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +26,7 @@ import yaml
 from ..core.errors import ReproductionError
 from ..core.paths import PACKAGE, PARAMS_FILE
 from ..models.registry import FAMILIES, family_of
+from ..tracking.manifest import package_version
 from ..tracking.run import DIFF
 from ..tracking.runs import RunInfo, list_runs
 from .inputs import place_inputs
@@ -60,10 +60,7 @@ def version_warnings(environment: Mapping[str, Any]) -> list[str]:
     if environment.get("python") not in (None, python):
         warnings.append(f"Python: the run used {environment['python']}, this one is {python}")
     for name, recorded in environment.get("packages", {}).items():
-        try:
-            installed: str | None = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            installed = None
+        installed = package_version(name)  # read as the run recorded it
         if recorded != installed:
             warnings.append(
                 f"{name}: the run used {recorded or 'none'}, this environment has "
