@@ -3,10 +3,13 @@
 Each write goes to a temporary file in the destination folder, is flushed to disk, then
 renamed over the destination; a rename within one folder is atomic, so a reader (or the
 next `dvc repro`) sees the old file or the new one, never half of either. Arrays are
-read memory-mapped, so a stage touches only the rows it uses. An array larger than memory
-is written in row chunks: `new_array` makes the file (np.lib.format.open_memmap) under a
-temporary name, `write_rows` fills rows through a map it closes again (from any process
-that sees the folder), and the finished file is renamed into place.
+read memory-mapped, so a stage touches only the rows it uses, or in chunks of rows
+(`array_chunks`), so a pass over all of them holds one chunk. Arrays larger than memory
+are written in pieces: `appended_array` batch by batch, whatever its final length (a
+stage that learns its row count as it reads); `new_array` makes a file of known shape
+(np.lib.format.open_memmap) under a temporary name that `write_rows` fills through a map
+it closes again (from any process that sees the folder, so Dask workers can), renamed
+into place when finished.
 
 Read next: git.py.
 """
@@ -14,7 +17,7 @@ Read next: git.py.
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -82,6 +85,59 @@ def copy_array(source: Path, destination: Path) -> None:
         raise MissingInputError(f"{source}: not found; run the stages before this one first")
     with source.open("rb") as original, atomic_write(destination) as handle:
         shutil.copyfileobj(original, handle)
+
+
+@contextmanager
+def appended_array(
+    path: Path, dtype: type[np.generic], columns: int | None
+) -> Iterator[Callable[[NDArray[Any]], None]]:
+    """Write a .npy of rows appended batch by batch (`append(rows)`), atomically; the file
+    is byte for byte what np.save writes for all the rows. columns: None for a 1-D array."""
+    shape_of_a_row = () if columns is None else (columns,)
+    header = {
+        "descr": np.lib.format.dtype_to_descr(np.dtype(dtype)),
+        "fortran_order": False,
+        "shape": (0, *shape_of_a_row),
+    }
+    n_rows = 0
+    with atomic_write(path) as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        data_start = handle.tell()
+
+        def append(rows: NDArray[Any]) -> None:
+            nonlocal n_rows
+            handle.write(np.ascontiguousarray(rows, dtype=dtype).data)
+            n_rows += len(rows)
+
+        yield append
+        # numpy pads the header so that the row count can grow in place (format.py)
+        handle.seek(0)
+        np.lib.format.write_array_header_1_0(handle, {**header, "shape": (n_rows, *shape_of_a_row)})
+        if handle.tell() != data_start:
+            raise RuntimeError(f"{path}: the .npy header changed length when completed")
+        handle.seek(0, os.SEEK_END)
+
+
+def array_chunks(path: Path, chunk_rows: int) -> Iterator[NDArray[Any]]:
+    """The rows of a .npy array, `chunk_rows` at a time, read from the file (not mapped:
+    a mapped page stays in the process's memory once read, these do not)."""
+    if not path.exists():
+        raise MissingInputError(f"{path}: not found; run the stages before this one first")
+    with path.open("rb") as handle:
+        version = np.lib.format.read_magic(handle)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, fortran_order, dtype = read_header(handle)
+        if fortran_order or dtype.hasobject:
+            raise ValueError(f"{path}: not a C-ordered array of numbers")
+        row_size = int(np.prod(shape[1:]))
+        for start in range(0, shape[0], chunk_rows):
+            count = min(chunk_rows, shape[0] - start)
+            chunk = np.fromfile(handle, dtype=dtype, count=count * row_size)
+            yield chunk.reshape(count, *shape[1:])
 
 
 def save_arrays(folder: Path, arrays: Mapping[str, NDArray[Any]]) -> None:

@@ -22,7 +22,7 @@ Read next: plots.py.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ from ..core.paths import (
     VALIDATION_REPORT,
 )
 from ..core.types import Array
-from ..models.registry import load_model, model_metadata
+from ..models.registry import load_model, model_metadata, predict_file
 from ..tracking.run import runs_folder
 from .baselines import fit_logistic_regression, save_linear
 from .metrics import calibration_curve, classification_report
@@ -62,10 +62,23 @@ RUN_RECORD = "evaluation.json"  # this evaluation, kept in the folder of the run
 
 
 def load_split(root: Path, folder: Path) -> tuple[Array, Array]:
-    """The features and 0/1 target of one split."""
+    """The features (memory-mapped) and 0/1 target of one split."""
     features = np.asarray(load_array(root / folder / FEATURES_FILE), dtype=np.float64)
     target = np.asarray(load_array(root / folder / TARGET_FILE), dtype=np.float64)
     return features, target
+
+
+def split_scores(
+    root: Path, folder: Path, models: Mapping[str, Callable[[Array], Array]]
+) -> tuple[dict[str, Array], Array]:
+    """P(positive) of each model (name -> predict_proba) on one split, scored a chunk of
+    rows at a time (registry.predict_file), and the split's 0/1 target."""
+    scores = {
+        name: predict_file(predict, root / folder / FEATURES_FILE)
+        for name, predict in models.items()
+    }
+    target = np.asarray(load_array(root / folder / TARGET_FILE), dtype=np.float64)
+    return scores, target
 
 
 def money_report(y: Array, offer: NDArray[np.bool_], params: Params) -> dict[str, float]:
@@ -146,12 +159,13 @@ def money_curve(y: Array, p: Array, params: Params) -> list[dict[str, float]]:
 def run(params: Params, root: Path) -> None:
     """Write models/thresholds.json, models/baseline.json, the validation report and plots."""
     train_features, train_target = load_split(root, FEATURES_TRAIN)
-    features, y = load_split(root, FEATURES_VALIDATION)
     baseline = fit_logistic_regression(train_features, train_target, params.evaluate.baseline_c)
-    scores = {
-        "model": load_model(root / MODEL).predict_proba(features),
-        "logistic_regression": baseline.predict_proba(features),
+    del train_features, train_target  # unmapped: the train rows leave memory
+    models = {
+        "model": load_model(root / MODEL).predict_proba,
+        "logistic_regression": baseline.predict_proba,
     }
+    scores, y = split_scores(root, FEATURES_VALIDATION, models)
     thresholds = {name: choose_threshold(y, p, params.outcome) for name, p in scores.items()}
     report = outcome_report(y, scores, thresholds, params)
     # which model these numbers are of: a later `stage train` replaces models/model.npz

@@ -25,7 +25,7 @@ from ..core.io import load_json, save_json
 from ..core.paths import BASELINE_MODEL, FEATURES_TEST, MODEL, TEST_LEDGER, TEST_REPORT, THRESHOLDS
 from ..models.registry import load_model
 from .baselines import load_linear
-from .evaluate import MONEY, load_split, log_summary, outcome_report
+from .evaluate import MONEY, log_summary, outcome_report, split_scores
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +49,11 @@ def append_to_ledger(root: Path, report: dict[str, Any]) -> None:
 
 def run(params: Params, root: Path) -> None:
     """Write reports/test_report.json and add a line to reports/test_ledger.jsonl."""
-    features, y = load_split(root, FEATURES_TEST)
-    scores = {
-        "model": load_model(root / MODEL).predict_proba(features),
-        "logistic_regression": load_linear(root / BASELINE_MODEL).predict_proba(features),
+    models = {
+        "model": load_model(root / MODEL).predict_proba,
+        "logistic_regression": load_linear(root / BASELINE_MODEL).predict_proba,
     }
+    scores, y = split_scores(root, FEATURES_TEST, models)
     thresholds = load_json(root / THRESHOLDS)
     report = outcome_report(y, scores, thresholds, params)
     save_json(root / TEST_REPORT, report)

@@ -33,7 +33,7 @@ from ..core.paths import (
     REFERENCE,
     THRESHOLDS,
 )
-from ..models.registry import load_model
+from ..models.registry import load_model, predict_file
 
 log = logging.getLogger(__name__)
 
@@ -56,27 +56,27 @@ def numeric_reference(values: NDArray[np.float64], sample: int, seed: int) -> di
     }
 
 
-def categorical_reference(values: list[str]) -> dict[str, float]:
-    """The share of each category (by name) in one categorical column."""
-    names, counts = np.unique(np.asarray(values), return_counts=True)
+def category_shares(codes: NDArray[np.integer], vocabulary: list[str]) -> dict[str, float]:
+    """The share of each category (by name) among the codes of one categorical column,
+    the codes counted as numbers (a name per row would take 50 bytes a row); -1 is MISSING.
+    A category no row has is left out."""
+    # counts[0]: code -1 (missing), counts[1 + k]: vocabulary[k]
+    counts = np.bincount(np.asarray(codes, dtype=np.int64) + 1, minlength=len(vocabulary) + 1)
+    names = [MISSING, *vocabulary]
     return {
-        str(name): float(count / len(values)) for name, count in zip(names, counts, strict=True)
+        name: float(count / len(codes)) for name, count in zip(names, counts, strict=True) if count
     }
-
-
-def category_names(codes: NDArray[np.int32], vocabulary: list[str]) -> list[str]:
-    """Category codes back to names (the contract's categories); -1 is MISSING."""
-    return [vocabulary[code] if code >= 0 else MISSING for code in codes]
 
 
 def build_reference(
     numeric: dict[str, NDArray[np.float64]],
-    categorical: dict[str, list[str]],
+    categorical: dict[str, dict[str, float]],
     p: NDArray[np.float64],
     threshold: float,
     sample: int,
 ) -> dict[str, Any]:
-    """The reference from raw columns by name and the model's P(positive) on the same rows."""
+    """The reference from raw numeric columns and category shares (category_shares) by
+    name, and the model's P(positive) on the same rows."""
     return {
         "n_rows": len(p),
         "threshold": threshold,
@@ -84,7 +84,7 @@ def build_reference(
         "numeric": {
             c: numeric_reference(v, sample, seed=i) for i, (c, v) in enumerate(numeric.items())
         },
-        "categorical": {c: categorical_reference(v) for c, v in categorical.items()},
+        "categorical": categorical,
         "output": numeric_reference(p, sample, seed=len(numeric)),
     }
 
@@ -96,8 +96,7 @@ def run(params: Params, root: Path) -> None:
     columns = load_json(root / INTERIM_COLUMNS)
     numeric = load_array(root / PROCESSED_TRAIN / NUMERIC_FILE)
     codes = load_array(root / PROCESSED_TRAIN / CATEGORICAL_FILE)
-    features = np.asarray(load_array(root / FEATURES_TRAIN / FEATURES_FILE), dtype=np.float64)
-    p = load_model(root / MODEL).predict_proba(features)
+    p = predict_file(load_model(root / MODEL).predict_proba, root / FEATURES_TRAIN / FEATURES_FILE)
     vocabularies = columns["categorical"]["vocabularies"]
     reference = build_reference(
         {
@@ -105,7 +104,7 @@ def run(params: Params, root: Path) -> None:
             for j, c in enumerate(columns["numeric"]["columns"])
         },
         {
-            c: category_names(codes[:, j], vocabularies[c])
+            c: category_shares(codes[:, j], vocabularies[c])
             for j, c in enumerate(columns["categorical"]["columns"])
         },
         p,
