@@ -7,7 +7,7 @@ This renders a project from the working tree, makes its data set with `--rows` c
 
 - the parser before 0.3.0 (`csv.reader` and a Python loop per cell, copied below as it
   was in data/prepare.py), which checked only numbers and the 0/1 label;
-- the reader, as prepare calls it (`prepare.parse`: pyarrow in batches, every cell
+- the reader, as prepare calls it (`prepare.checked_batches`: pyarrow in batches, every cell
   checked against data/schema.yaml: types, ranges, categories, missing rules);
 - pyarrow's CSV reader alone, typed, with no checks: the floor the reader builds on.
 
@@ -64,7 +64,8 @@ def before_0_3_0():
     return numeric, categorical, target
 
 def reader():
-    return prepare.parse(path, schema)
+    # every batch, checked, as prepare reads them (it appends each to its .npy files)
+    return [(b.numeric, b.categorical, b.labels) for b in prepare.checked_batches(path, schema)]
 
 def pyarrow_alone():
     types = {c: pa.float64() for c in NUMERIC}

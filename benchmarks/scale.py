@@ -8,7 +8,9 @@ environment, for each size (`ingest.n_rows`) in one run, this:
   `dvc repro`, DVC timing the whole; every stage's command runs under a small wrapper that
   records its wall time and the peak RSS of its process (getrusage of its child);
 - reads the raw CSV the ingest stage wrote with pyarrow.csv.read_csv and pandas.read_csv
-  (pandas only when the project has it; otherwise the line says skipped), and np.load's
+  (pandas is not a dependency of the project: when it lacks pandas, that read runs in
+  `uv run --no-project --with pandas`, a throwaway environment with pandas from the
+  package index or uv's cache; if neither works, the line says skipped), and np.load's
   prepare's outputs (data/interim/*.npy), each in its own process, best of 3 reads.
 
 It prints one table: per step and size, the wall time, the time per row against the
@@ -16,8 +18,8 @@ smallest size and against the previous size (1.0 = linear; a fixed start-up cost
 less), and the peak RSS. The machine's load average is printed before and after: on a
 shared machine the times move with it, the memory does not.
 
-Default sizes 20,000, 200,000, 2,000,000; 10,000,000 (about 0.5 GB of CSV and, today,
-tens of GB of RAM) only when asked with --sizes.
+Default sizes 20,000, 200,000, 2,000,000; 10,000,000 (about 0.5 GB of CSV; about 23
+minutes on 2 cores) only when asked with --sizes.
 
 Run: uv run python -m benchmarks.scale [--sizes 20000 200000 2000000] [--smoke]
      [--project PATH]
@@ -129,7 +131,7 @@ def wrapped(
 
 
 def measure_size(
-    project: Path, scratch: Path, rows: int, env: dict[str, str], has_pandas: bool
+    project: Path, scratch: Path, rows: int, env: dict[str, str], pandas: list[str] | None
 ) -> dict[str, dict[str, float]]:
     """Every step at one size: {step: {"seconds", "peak_rss_bytes"}}."""
     wrapper, reader = scratch / "wrapper.py", scratch / "reader.py"
@@ -149,13 +151,14 @@ def measure_size(
     source = yaml.safe_load((copy / "data" / "schema.yaml").read_text(encoding="utf-8"))
     csv = copy / source["source"]["path"]
     interim = sorted(str(p) for p in (copy / "data" / "interim").glob("*.npy"))
-    reads = {"pyarrow.csv.read_csv": ["pyarrow", str(csv)]}
-    if has_pandas:
-        reads["pandas.read_csv"] = ["pandas", str(csv)]
-    reads[f"np.load of prepare's {len(interim)} .npy"] = ["numpy", *interim]
+    # each read: the Python that runs it, then the reader script's arguments
+    reads = {"pyarrow.csv.read_csv": (["python"], ["pyarrow", str(csv)])}
+    if pandas is not None:
+        reads["pandas.read_csv"] = (pandas, ["pandas", str(csv)])
+    reads[f"np.load of prepare's {len(interim)} .npy"] = (["python"], ["numpy", *interim])
     read_seconds = {
-        step: float(wrapped(wrapper, log, step, ["python", str(reader), *args], copy, env))
-        for step, args in reads.items()
+        step: float(wrapped(wrapper, log, step, [*python, str(reader), *args], copy, env))
+        for step, (python, args) in reads.items()
     }
     steps: dict[str, dict[str, float]] = {"dvc repro (whole pipeline)": {"seconds": whole}}
     for line in log.read_text(encoding="utf-8").splitlines():
@@ -169,6 +172,19 @@ def measure_size(
     steps["raw CSV size (MB)"] = {"seconds": csv.stat().st_size / MB}
     shutil.rmtree(copy)  # gigabytes at the larger sizes
     return steps
+
+
+def pandas_python(env: dict[str, str], cwd: Path) -> list[str] | None:
+    """The command that runs Python with pandas importable: the project's own, else a
+    throwaway environment with pandas (`uv run --no-project --with pandas`); None when
+    neither works (no pandas, and no package index or cache to get it from)."""
+    for command in (["python"], ["uv", "run", "--with", "pandas", "--no-project", "python"]):
+        check = subprocess.run(
+            [*command, "-c", "import pandas"], env=env, cwd=cwd, capture_output=True
+        )
+        if check.returncode == 0:
+            return command
+    return None
 
 
 def print_table(results: dict[int, dict[str, dict[str, float]]], has_pandas: bool) -> None:
@@ -197,7 +213,7 @@ def print_table(results: dict[int, dict[str, dict[str, float]]], has_pandas: boo
             print(f"{step:40s} {rows:11,d} {seconds:9.3f} {to_smallest:19.2f} {to_previous} {rss}")
             previous = rows
     if not has_pandas:
-        print(f"{'pandas.read_csv':40s} skipped: pandas is not installed in the project")
+        print(f"{'pandas.read_csv':40s} skipped: pandas neither in the project nor installable")
     for rows in sizes:
         peaks = {
             step: values["peak_rss_bytes"]
@@ -228,17 +244,12 @@ def main() -> int:
         (scratch / "reader.py").write_text(READER, encoding="utf-8")
         env = environment(compiled=False)
         env["PATH"] = f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"
-        has_pandas = (
-            subprocess.run(
-                ["python", "-c", "import pandas"], env=env, capture_output=True
-            ).returncode
-            == 0
-        )
+        pandas = pandas_python(env, project)
         print(f"scale: dvc repro from scratch at {', '.join(f'{n:,d}' for n in sizes)} rows")
         print(f"load average (1, 5, 15 min) before: {load_average()}, {os.cpu_count()} cores")
-        results = {rows: measure_size(project, scratch, rows, env, has_pandas) for rows in sizes}
+        results = {rows: measure_size(project, scratch, rows, env, pandas) for rows in sizes}
         print(f"load average (1, 5, 15 min) after:  {load_average()}")
-        print_table(results, has_pandas)
+        print_table(results, pandas is not None)
     return 0
 
 
