@@ -298,8 +298,9 @@ def test_pytorch_project_works_first_time(template: Path, tmp_path: Path) -> Non
     project = render(template, tmp_path / "project", {"model_framework": "pytorch"})
     commit_first(project)
     torch_step = partial(step, cwd=project, environment=TORCH_ENVIRONMENT)
-    # with the numba group, as the generated CI syncs: torch and numba share one numpy
-    torch_step(["uv", "sync", "--group", "numba"])
+    # with the optional groups, as the generated CI syncs them: torch and numba share one
+    # numpy, and featurize's Dask tests run (nothing may skip)
+    torch_step(["uv", "sync", "--group", "numba", "--group", "dask"])
     torch_step(["uv", "run", "ruff", "check", "."])
     torch_step(["uv", "run", "ruff", "format", "--check", "."])
     torch_step(["uv", "run", "mypy"])
