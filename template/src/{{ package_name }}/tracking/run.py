@@ -24,7 +24,11 @@ runs/<run_id>/ holds:
                        per-sample losses of each epoch)
     histograms.jsonl   per-sample loss histograms and quantiles
     timings.json       count, total and mean seconds per timed section (saved every 10 s)
-    *.npz              checkpoints, the best and the final model
+    *.npz              checkpoints, the best and the final model (best.npz is a second
+                       name of the periodic checkpoint of its epoch, when there is one)
+
+The run's files are renamed into place whole but not fsynced: they outlive the process
+(killed or not), not a machine crash; docs/tracking.md says why.
 
 The manifest says `running` from the first moment, and is rewritten (atomically) as
 `finished`, `failed` (with the error) or `interrupted` (Ctrl-C) when the run ends. A
