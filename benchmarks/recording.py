@@ -5,8 +5,10 @@ step, histograms and norms every `tracking.histogram_every` steps, checkpoints, 
 and the manifest. In a generated project's environment, on the default data set's train
 features, this times `fit` with NULL_RUN and `fit` inside `start_run` (the whole run:
 opening it with its git and environment records, and closing it), alternating, after a
-warm-up run of each (so neither pays for first imports). Then, once per train stage,
-what recording the deps' DVC hashes costs in a fresh process (DVC's import, mostly).
+warm-up run of each (so neither pays for first imports), and prints the ratio of the
+medians and the median and quartiles of each back-to-back pair's ratio. Then, once per
+train stage, what recording the deps' DVC hashes costs in a fresh process (DVC's import,
+mostly).
 
 Budget (issue 11): recording costs at most 10% of training time.
 
