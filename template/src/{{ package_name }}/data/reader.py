@@ -9,7 +9,9 @@ split into as many cells as the header; its RowError names the line (CSV, the he
 line 1) or row (Parquet), the column and the value. Training stops at the first refused
 row; serving logs each as an error record and scores the others. Rows that arrive as
 JSON objects (the HTTP service, monitoring/service.py) go through `read_records`, which
-hands them to the same per-batch check.
+hands them to the same per-batch check, or, for a few rows, to `check_cells`: the same
+rules cell by cell in Python, since arrow's cost per call would be most of a one-row
+request's time (tests/test_reader_cells.py holds the two to the same rows and errors).
 
     for rows in read_rows(path, schema):  # one Rows per batch, in file order
         rows.numeric, rows.categorical, rows.labels, rows.refused, rows.errors
@@ -448,7 +450,7 @@ def check_cells(
 ) -> Rows:
     """check_batch's rules applied cell by cell to a few rows of text cells (a JSON body),
     without arrow's cost per call: the same Rows and the same errors as check_batch
-    (tests/test_reader.py draws good and bad rows and compares the two)."""
+    (tests/test_reader_cells.py draws good and bad rows and compares the two)."""
     target = schema.target
     numbers = [(name, schema.columns[name]) for name in schema.numeric_columns]
     categories = [(name, schema.columns[name]) for name in schema.categorical_columns]
