@@ -50,7 +50,8 @@ PARQUET_SUFFIXES: Final = (".parquet", ".pq")
 NUMBER: Final = r"(?i)^[+-]?((\d+\.?\d*|\.\d+)(e[+-]?\d+)?|inf|infinity|nan)$"
 # Rows at most this many (a JSON body's, typically one) are checked cell by cell in Python
 # (check_cells): each arrow call costs microseconds whatever the rows, and check_batch
-# makes a few per column (a millisecond for one row; check_cells, some microseconds).
+# makes a few per column. For the example's contract: one row, 0.4 ms against 15 us;
+# the two cost the same near 90 rows.
 SMALL_BATCH_ROWS: Final = 64
 _NUMBER: Final = re.compile(NUMBER, re.ASCII)  # \d: ASCII digits only, as in arrow's RE2
 
