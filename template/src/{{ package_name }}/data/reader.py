@@ -512,7 +512,7 @@ def _number_cell(rule: Column, cell: str | None) -> tuple[float, str | None]:
         if word in TRUE_WORDS or word in FALSE_WORDS:
             return float(word in TRUE_WORDS), None
         return math.nan, NOT_BOOLEAN
-    if not _NUMBER.match(cell):
+    if not _NUMBER.fullmatch(cell):  # not match: Python's $ also matches before a final \n
         return math.nan, NOT_A_NUMBER
     value = float(cell)  # what arrow's cast gives for every cell NUMBER matches
     if not math.isfinite(value):
