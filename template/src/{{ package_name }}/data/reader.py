@@ -270,7 +270,7 @@ def _lined_batches(
         candidates = np.arange(cursor, cursor + batch.num_rows + len(skipped_positions))
         kept = candidates[~np.isin(candidates, list(skipped_positions))][: batch.num_rows]
         cursor = int(kept[-1]) + 1 if len(kept) else cursor
-        passed = [error for error in skipped if start <= error.position < cursor]
+        passed = [error for error in skipped if error.position < cursor]
         skipped[:] = [error for error in skipped if error.position >= cursor]
         first = int(np.searchsorted(kept, start))  # rows before `start` were handed out
         if first < len(kept) or passed:
