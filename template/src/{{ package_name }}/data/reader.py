@@ -389,11 +389,14 @@ def _number_column(
 def _codes(array: pa.Array, values: list[str]) -> NDArray[np.int32]:
     """Each cell's index in `values`, -1 where it is empty or not among them."""
     known = pa.array(values, pa.string())
-    if pa.types.is_dictionary(array.type):  # each distinct cell looked up once, then taken
-        codes = pc.take(pc.index_in(array.dictionary, value_set=known), array.indices)
-    else:
-        codes = pc.index_in(_text(array), value_set=known)
-    return np.asarray(pc.fill_null(codes, -1).to_numpy(zero_copy_only=False), dtype=np.int32)
+    if pa.types.is_dictionary(array.type):
+        # each distinct cell looked up once; an empty cell's index points past the end: -1
+        found = pc.fill_null(pc.index_in(array.dictionary, value_set=known), -1)
+        lookup = np.append(np.asarray(found.to_numpy(zero_copy_only=False)), -1)
+        indices = pc.fill_null(array.indices, len(array.dictionary)).to_numpy()
+        return np.asarray(lookup[indices], dtype=np.int32)
+    codes = pc.fill_null(pc.index_in(_text(array), value_set=known), -1)
+    return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int32)
 
 
 def _category_column(
@@ -422,11 +425,11 @@ def check_batch(
         columns = {name: pa.nulls(n, pa.string()) for name in schema.read_columns}
     problems: Problems = []
     present = {name: _present(array) for name, array in columns.items()}  # not empty
-    numeric = np.full((n, len(schema.numeric_columns)), np.nan)
+    numeric = np.empty((n, len(schema.numeric_columns)))  # every column filled below
     for j, name in enumerate(schema.numeric_columns):
         rule, array = schema.columns[name], columns[name]
         numeric[:, j] = _number_column(name, rule, array, present[name], problems)
-    categorical = np.full((n, len(schema.categorical_columns)), -1, dtype=np.int32)
+    categorical = np.empty((n, len(schema.categorical_columns)), dtype=np.int32)
     for j, name in enumerate(schema.categorical_columns):
         rule, array = schema.columns[name], columns[name]
         categorical[:, j] = _category_column(name, rule, array, present[name], problems)
