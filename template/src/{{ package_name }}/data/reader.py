@@ -1,9 +1,15 @@
 """The one reader of raw rows: training (prepare.py) and serving (monitoring/predictor.py)
 both call `read_rows`, so they accept and refuse the same rows.
 
-pyarrow reads the file, CSV or Parquet, in record batches, so memory holds one batch
+pyarrow reads the file, CSV or Parquet, in record batches, so memory holds a few batches
 whatever the file's size, and every cell of a batch is checked against the contract
-(schema.py) with vectorised arrow and numpy operations. A row is refused when a cell
+(schema.py) with vectorised arrow and numpy operations. A CSV is parsed on pyarrow's
+threads, which cannot tell the line of a row that does not split; at such a row (or a
+byte the encoding cannot decode) the file is read again on one thread from the first
+row not yet handed out, so that row is named by its line and no row comes twice. A
+CSV's cells stay text until checked here, so both reads give the same rows and errors
+(pyarrow's own number parsing would accept " 1.5", which the contract refuses; tested
+in tests/test_reader.py). A row is refused when a cell
 breaks its column's rule, when every feature cell is empty, or (CSV) when it does not
 split into as many cells as the header; its RowError names the line (CSV, the header is
 line 1) or row (Parquet), the column and the value. Training stops at the first refused
