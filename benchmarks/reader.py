@@ -91,15 +91,15 @@ walls = {name: [wall for wall, _ in seconds] for name, seconds in runs.items()}
 cpus = {name: [cpu for _, cpu in seconds] for name, seconds in runs.items()}
 first = "before 0.3.0: csv module, a loop per cell"
 print(
-    f"{'case':44s} {'wall best':>9s} {'median':>7s} {'max':>7s} {'before/this':>11s}"
-    f" {'CPU best':>8s} {'median':>7s} {'max':>7s} {'before/this':>11s}"
+    f"{'case':44s} {'wall best':>9s} {'median':>7s} {'max':>7s} {'before / this':>13s}"
+    f" {'CPU best':>8s} {'median':>7s} {'max':>7s} {'before / this':>13s}"
 )
 for name in cases:
     wall, cpu = walls[name], cpus[name]
     print(
         f"{name:44s} {min(wall):9.3f} {statistics.median(wall):7.3f} {max(wall):7.3f} "
-        f"{min(walls[first]) / min(wall):11.1f} {min(cpu):8.3f} {statistics.median(cpu):7.3f} "
-        f"{max(cpu):7.3f} {min(cpus[first]) / min(cpu):11.1f}"
+        f"{min(walls[first]) / min(wall):13.1f} {min(cpu):8.3f} {statistics.median(cpu):7.3f} "
+        f"{max(cpu):7.3f} {min(cpus[first]) / min(cpu):13.1f}"
     )
 '''
 
