@@ -3,19 +3,20 @@ both call `read_rows`, so they accept and refuse the same rows.
 
 pyarrow reads the file, CSV or Parquet, in record batches, so memory holds a few batches
 whatever the file's size, and every cell of a batch is checked against the contract
-(schema.py) with vectorised arrow and numpy operations. A CSV is parsed on pyarrow's
-threads, which cannot tell the line of a row that does not split; at such a row (or a
-byte the encoding cannot decode) the file is read again on one thread from the first
-row not yet handed out, so that row is named by its line and no row comes twice. A
-CSV's cells stay text until checked here, so both reads give the same rows and errors
-(pyarrow's own number parsing would accept " 1.5", which the contract refuses; tested
-in tests/test_reader.py). A row is refused when a cell
+(schema.py) with vectorised arrow and numpy operations. A row is refused when a cell
 breaks its column's rule, when every feature cell is empty, or (CSV) when it does not
 split into as many cells as the header; its RowError names the line (CSV, the header is
 line 1) or row (Parquet), the column and the value. Training stops at the first refused
 row; serving logs each as an error record and scores the others. Rows that arrive as
 JSON objects (the HTTP service, monitoring/service.py) go through `read_records`, which
 hands them to the same per-batch check.
+
+A CSV is parsed on pyarrow's threads, which cannot tell the line of a row that does not
+split; at such a row (or a byte the encoding cannot decode) the file is read again on
+one thread from the first row not yet handed out, so that row is named by its line and
+no row comes twice. Cells stay text until checked here, so both reads give the same
+rows and errors (pyarrow's typed number parsing would accept " 1.5", which the contract
+refuses).
 
     for rows in read_rows(path, schema):  # one Rows per batch, in file order
         rows.numeric, rows.categorical, rows.labels, rows.refused, rows.errors
@@ -205,7 +206,7 @@ def _csv_batches(
     such row is named by its line and no row is handed out twice or lost."""
     header = _csv_header(path, schema)
     present = _needed_columns(path, schema, header, labels_required)
-    done = 0  # rows handed out; every line after the header is one row: line = done + 2
+    done = 0  # rows handed out so far
     batches = _arrow_csv(path, schema, present, batch_rows, None)
     while True:
         try:
