@@ -1,7 +1,7 @@
 """The one reader of raw rows: training (prepare.py) and serving (monitoring/predictor.py)
 both call `read_rows`, so they accept and refuse the same rows.
 
-pyarrow reads the file, CSV or Parquet, in record batches, so memory holds one batch
+pyarrow reads the file, CSV or Parquet, in record batches, so memory holds a few batches
 whatever the file's size, and every cell of a batch is checked against the contract
 (schema.py) with vectorised arrow and numpy operations. A row is refused when a cell
 breaks its column's rule, when every feature cell is empty, or (CSV) when it does not
@@ -12,6 +12,13 @@ JSON objects (the HTTP service, monitoring/service.py) go through `read_records`
 hands them to the same per-batch check, or, for a few rows, to `check_cells`: the same
 rules cell by cell in Python, since arrow's cost per call would be most of a one-row
 request's time (tests/test_reader_cells.py holds the two to the same rows and errors).
+
+A CSV is parsed on pyarrow's threads, which cannot tell the line of a row that does not
+split; at such a row (or a byte the encoding cannot decode) the file is read again on
+one thread from the first row not yet handed out, so that row is named by its line and
+no row comes twice. Cells stay text until checked here, so both reads give the same
+rows and errors (pyarrow's typed number parsing would accept " 1.5", which the contract
+refuses).
 
     for rows in read_rows(path, schema):  # one Rows per batch, in file order
         rows.numeric, rows.categorical, rows.labels, rows.refused, rows.errors
@@ -204,8 +211,68 @@ def _csv_header(path: Path, schema: Schema) -> list[str]:
 def _csv_batches(
     path: Path, schema: Schema, labels_required: bool, batch_rows: int
 ) -> Iterator[Batch]:
+    """A CSV's raw columns, first read on pyarrow's threads (fast, but blind to line
+    numbers); at a row that does not split or a byte that does not decode, read again on
+    one thread (`_lined_batches`), from the first row not handed out yet, so that each
+    such row is named by its line and no row is handed out twice or lost."""
     header = _csv_header(path, schema)
     present = _needed_columns(path, schema, header, labels_required)
+    done = 0  # rows handed out so far
+    batches = _arrow_csv(path, schema, present, batch_rows, None)
+    while True:
+        try:
+            batch = next(batches, None)
+        except (pa.ArrowInvalid, UnicodeDecodeError):
+            break
+        if batch is None:
+            return
+        yield _columns(batch, present), np.arange(done, done + batch.num_rows), []
+        done += batch.num_rows
+    yield from _lined_batches(path, schema, present, batch_rows, done)
+
+
+def _arrow_csv(
+    path: Path,
+    schema: Schema,
+    present: list[str],
+    batch_rows: int,
+    skip: Callable[[pa_csv.InvalidRow], str] | None,
+) -> Iterator[pa.RecordBatch]:
+    """pyarrow's CSV reader, every cell kept as text: on its threads, raising at a row
+    that does not split (`skip` None); else on one thread, `skip` told of each such row."""
+    # A few distinct values (categories, labels, true/false) read as a dictionary, so
+    # each distinct value is looked up once per batch, not once per row.
+    words = {schema.target.column} | {
+        name for name, rule in schema.columns.items() if rule.type in ("category", "boolean")
+    }
+    dictionary = pa.dictionary(pa.int32(), pa.string())
+    yield from pa_csv.open_csv(
+        path,
+        read_options=pa_csv.ReadOptions(
+            encoding=schema.source.encoding,
+            block_size=max(1 << 16, batch_rows * CSV_BYTES_PER_ROW),
+            use_threads=skip is None,  # one thread: pyarrow knows the line of a skipped row
+        ),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=schema.source.delimiter,
+            invalid_row_handler=skip,
+            ignore_empty_lines=False,  # an empty line is a row (refused: no feature), so
+        ),  # every line after the header is one row: line = position + 2
+        convert_options=pa_csv.ConvertOptions(
+            column_types={c: dictionary if c in words else pa.string() for c in present},
+            include_columns=present,
+            null_values=schema.source.missing_values,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+        ),
+    )
+
+
+def _lined_batches(
+    path: Path, schema: Schema, present: list[str], batch_rows: int, start: int
+) -> Iterator[Batch]:
+    """The rows from position `start` on, read on one thread: a row that does not split
+    is skipped and becomes a RowError naming its line."""
     skipped: list[RowError] = []  # rows that did not split, reported by pyarrow as it parses
 
     def skip(row: pa_csv.InvalidRow) -> str:
@@ -214,28 +281,8 @@ def _csv_batches(
         skipped.append(RowError(line - 2, f"line {line}", None, None, reason))
         return "skip"
 
-    reader = pa_csv.open_csv(
-        path,
-        read_options=pa_csv.ReadOptions(
-            encoding=schema.source.encoding,
-            block_size=max(1 << 16, batch_rows * CSV_BYTES_PER_ROW),
-            use_threads=False,  # so that pyarrow knows the line of a row it skips
-        ),
-        parse_options=pa_csv.ParseOptions(
-            delimiter=schema.source.delimiter,
-            invalid_row_handler=skip,
-            ignore_empty_lines=False,  # an empty line is a row (refused: no feature), so
-        ),  # every line after the header is one row: line = position + 2
-        convert_options=pa_csv.ConvertOptions(
-            column_types={column: pa.string() for column in present},
-            include_columns=present,
-            null_values=schema.source.missing_values,
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-        ),
-    )
     cursor = 0  # the position of the next row the reader keeps
-    for batch in reader:
+    for batch in _arrow_csv(path, schema, present, batch_rows, skip):
         # positions of this batch's rows: the next ones that pyarrow did not skip
         skipped_positions = {error.position for error in skipped}
         candidates = np.arange(cursor, cursor + batch.num_rows + len(skipped_positions))
@@ -243,10 +290,15 @@ def _csv_batches(
         cursor = int(kept[-1]) + 1 if len(kept) else cursor
         passed = [error for error in skipped if error.position < cursor]
         skipped[:] = [error for error in skipped if error.position >= cursor]
-        columns = {name: batch.column(name) for name in present}
-        yield columns, kept.astype(np.int64), passed
+        first = int(np.searchsorted(kept, start))  # rows before `start` were handed out
+        if first < len(kept) or passed:
+            yield _columns(batch.slice(first), present), kept[first:].astype(np.int64), passed
     if skipped:
         yield {}, np.zeros(0, dtype=np.int64), sorted(skipped, key=lambda e: e.position)
+
+
+def _columns(batch: pa.RecordBatch, present: list[str]) -> dict[str, pa.Array]:
+    return {name: batch.column(name) for name in present}
 
 
 def _parquet_batches(
@@ -316,7 +368,9 @@ def _present(array: pa.Array) -> NDArray[np.bool_]:
     return np.asarray(array.is_valid().to_numpy(zero_copy_only=False), dtype=np.bool_)
 
 
-def _numbers(array: pa.Array) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+def _numbers(
+    array: pa.Array, present: NDArray[np.bool_]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """The column as float64 (NaN where empty or unreadable), and where it is unreadable."""
     unreadable = np.zeros(len(array), dtype=np.bool_)
     if pa.types.is_string(array.type):
@@ -324,7 +378,7 @@ def _numbers(array: pa.Array) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
             array = pc.cast(array, pa.float64())
         except pa.ArrowInvalid:  # some cell is not a number: convert the others
             looks = pc.fill_null(pc.match_substring_regex(array, NUMBER), False)
-            unreadable = _present(array) & ~looks.to_numpy(zero_copy_only=False)
+            unreadable = present & ~looks.to_numpy(zero_copy_only=False)
             array = pc.cast(pc.if_else(looks, array, None), pa.float64())
     elif not (pa.types.is_floating(array.type) or pa.types.is_integer(array.type)):
         array = pc.cast(array, pa.float64())  # a Parquet boolean: 1.0 and 0.0
@@ -333,10 +387,9 @@ def _numbers(array: pa.Array) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
 
 
 def _number_column(
-    name: str, rule: Column, array: pa.Array, problems: Problems
+    name: str, rule: Column, array: pa.Array, present: NDArray[np.bool_], problems: Problems
 ) -> NDArray[np.float64]:
     """A number, integer or boolean column as float64; its refused cells into `problems`."""
-    present = _present(array)
     if rule.type == "boolean":
         lower = pc.utf8_lower(_text(array))
         true = pc.is_in(lower, value_set=pa.array(TRUE_WORDS)).to_numpy(zero_copy_only=False)
@@ -344,7 +397,7 @@ def _number_column(
         values = np.where(true, 1.0, np.where(false, 0.0, np.nan))
         problems.append((name, present & ~true & ~false, NOT_BOOLEAN))
     else:
-        values, unreadable = _numbers(array)
+        values, unreadable = _numbers(array, present)
         with np.errstate(invalid="ignore"):
             problems.append((name, unreadable, NOT_A_NUMBER))
             problems.append((name, present & ~unreadable & ~np.isfinite(values), NOT_FINITE))
@@ -364,17 +417,23 @@ def _number_column(
 
 def _codes(array: pa.Array, values: list[str]) -> NDArray[np.int32]:
     """Each cell's index in `values`, -1 where it is empty or not among them."""
-    codes = pc.fill_null(pc.index_in(_text(array), value_set=pa.array(values, pa.string())), -1)
+    known = pa.array(values, pa.string())
+    if pa.types.is_dictionary(array.type):
+        # each distinct cell looked up once; an empty cell's index points past the end: -1
+        found = pc.fill_null(pc.index_in(array.dictionary, value_set=known), -1)
+        lookup = np.append(np.asarray(found.to_numpy(zero_copy_only=False)), -1)
+        indices = pc.fill_null(array.indices, len(array.dictionary)).to_numpy()
+        return np.asarray(lookup[indices], dtype=np.int32)
+    codes = pc.fill_null(pc.index_in(_text(array), value_set=known), -1)
     return np.asarray(codes.to_numpy(zero_copy_only=False), dtype=np.int32)
 
 
 def _category_column(
-    name: str, rule: Column, array: pa.Array, problems: Problems
+    name: str, rule: Column, array: pa.Array, present: NDArray[np.bool_], problems: Problems
 ) -> NDArray[np.int32]:
     """A category column as codes into its categories; its refused cells into `problems`."""
     categories = rule.categories or []
     codes = _codes(array, categories)
-    present = _present(array)
     problems.append((name, present & (codes < 0), _not_a_category(categories)))
     if rule.missing == "refused":
         problems.append((name, ~present, EMPTY_REFUSED))
@@ -393,24 +452,27 @@ def check_batch(
     if not columns:  # nothing but rows that did not split into cells
         columns = {name: pa.nulls(n, pa.string()) for name in schema.read_columns}
     problems: Problems = []
-    numeric = np.full((n, len(schema.numeric_columns)), np.nan)
+    present = {name: _present(array) for name, array in columns.items()}  # not empty
+    numeric = np.empty((n, len(schema.numeric_columns)))  # every column filled below
     for j, name in enumerate(schema.numeric_columns):
-        numeric[:, j] = _number_column(name, schema.columns[name], columns[name], problems)
-    categorical = np.full((n, len(schema.categorical_columns)), -1, dtype=np.int32)
+        rule, array = schema.columns[name], columns[name]
+        numeric[:, j] = _number_column(name, rule, array, present[name], problems)
+    categorical = np.empty((n, len(schema.categorical_columns)), dtype=np.int32)
     for j, name in enumerate(schema.categorical_columns):
-        categorical[:, j] = _category_column(name, schema.columns[name], columns[name], problems)
+        rule, array = schema.columns[name], columns[name]
+        categorical[:, j] = _category_column(name, rule, array, present[name], problems)
     target = schema.target
     labels = None
     if target.column in columns:
         array = columns[target.column]
         codes = _codes(array, [target.positive, *target.negative])
         labels = np.where(codes == 0, 1, np.where(codes > 0, 0, -1)).astype(np.int8)
-        present = _present(array)
-        problems.append((target.column, present & (codes < 0), _not_a_label(target)))
+        labelled = present[target.column]
+        problems.append((target.column, labelled & (codes < 0), _not_a_label(target)))
         if labels_required:
-            problems.append((target.column, ~present, NO_LABEL))
+            problems.append((target.column, ~labelled, NO_LABEL))
     # a row with no feature at all says nothing: refused rather than scored as the average
-    no_feature = ~np.any([_present(columns[name]) for name in schema.feature_columns], axis=0)
+    no_feature = ~np.any([present[name] for name in schema.feature_columns], axis=0)
     problems.append(("", no_feature, NO_FEATURE))
 
     refused = np.zeros(n, dtype=np.bool_)
