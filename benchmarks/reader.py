@@ -11,6 +11,10 @@ This renders a project from the working tree, makes its data set with `--rows` c
   checked against data/schema.yaml: types, ranges, categories, missing rules);
 - pyarrow's CSV reader alone, typed, with no checks: the floor the reader builds on.
 
+Each case prints wall time and CPU time (every thread of the process: the reader parses
+on pyarrow's threads, so its CPU time can exceed its wall time); on a loaded machine the
+CPU figures are the steadier ones.
+
 Run: uv run python -m benchmarks.reader [--rows 2000000] [--repeats 3] [--smoke]
      [--project PATH]
 """
@@ -23,7 +27,7 @@ from pathlib import Path
 from benchmarks.project import add_project_option, project_for, run
 
 TIMING_SCRIPT = '''
-import csv, importlib, statistics, sys, timeit
+import csv, importlib, statistics, sys, time
 import numpy as np
 import pyarrow as pa, pyarrow.csv as pa_csv
 
@@ -76,13 +80,26 @@ cases = {
     "reader: pyarrow, every cell checked": reader,
     "pyarrow.csv.read_csv alone, no checks": pyarrow_alone,
 }
-times = {name: timeit.repeat(fn, number=1, repeat=repeats) for name, fn in cases.items()}
-before = min(times["before 0.3.0: csv module, a loop per cell"])
-print(f"{'case':44s} {'best (s)':>9s} {'median':>8s} {'max':>8s} {'before / this':>14s}")
-for name, seconds in times.items():
+def timed(fn):
+    """Wall and CPU seconds (every thread of the process) of one call."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+runs = {name: [timed(fn) for _ in range(repeats)] for name, fn in cases.items()}
+walls = {name: [wall for wall, _ in seconds] for name, seconds in runs.items()}
+cpus = {name: [cpu for _, cpu in seconds] for name, seconds in runs.items()}
+first = "before 0.3.0: csv module, a loop per cell"
+print(
+    f"{'case':44s} {'wall best':>9s} {'median':>7s} {'max':>7s} {'before / this':>13s}"
+    f" {'CPU best':>8s} {'median':>7s} {'max':>7s} {'before / this':>13s}"
+)
+for name in cases:
+    wall, cpu = walls[name], cpus[name]
     print(
-        f"{name:44s} {min(seconds):9.3f} {statistics.median(seconds):8.3f} "
-        f"{max(seconds):8.3f} {before / min(seconds):14.1f}"
+        f"{name:44s} {min(wall):9.3f} {statistics.median(wall):7.3f} {max(wall):7.3f} "
+        f"{min(walls[first]) / min(wall):13.1f} {min(cpu):8.3f} {statistics.median(cpu):7.3f} "
+        f"{max(cpu):7.3f} {min(cpus[first]) / min(cpu):13.1f}"
     )
 '''
 

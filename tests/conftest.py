@@ -46,3 +46,32 @@ def rendered(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Render
         return cache[key]
 
     return project
+
+
+# Rough seconds each slow test took in CI on the 2-core machine (`pytest --durations`),
+# used only to order the run: the longest start first and the fast tests fill in at the
+# end, and with `--dist worksteal` (pyproject.toml) an idle worker takes tests queued
+# for the other, so neither worker waits alone at the end. A test not listed counts as
+# the median slow test; a wrong figure costs minutes of wall time, never a result.
+SLOW_SECONDS: dict[str, int] = {
+    "test_another_data_set_as_csv_and_parquet_with_no_edit": 270,
+    "test_pytorch_project_works_first_time": 270,
+    "test_s3_project_shares_its_cache_and_runs_experiments_in_parallel": 190,
+    "test_generated_project_works_first_time": 170,
+    "test_benchmarks_run_at_smoke_size": 130,
+    "test_the_example_written_out_is_adopted_with_no_edit": 125,
+    "test_updated_project_passes_its_own_checks": 95,
+    "test_reproduce_then_report_in_a_real_browser": 85,
+    "test_bad_params_lose_nothing_and_runs_record_what_they_used": 70,
+}
+MEDIAN_SLOW_SECONDS = 60
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def cost(item: pytest.Item) -> int:
+        if item.get_closest_marker("slow") is None:
+            return 0
+        name = getattr(item, "originalname", item.name)
+        return SLOW_SECONDS.get(name, MEDIAN_SLOW_SECONDS)
+
+    items.sort(key=cost, reverse=True)  # stable: equal costs keep the files' order

@@ -125,16 +125,16 @@ def transform(
 ) -> NDArray[np.float64]:
     """Apply a fitted Featurizer: (n, numeric + categorical columns) -> (n, features)."""
     imputed = np.where(np.isnan(numeric), featurizer.medians, numeric)
-    # z = clip((x - mean) / scale, -clip, clip)
-    standardised = np.clip(
-        (imputed - featurizer.means) / featurizer.scales, -featurizer.clip, featurizer.clip
-    )
-    # one column per (categorical column, category seen in train): 1 where the row has it
-    one_hot = [
-        (column[:, None] == np.asarray(codes)[None, :]).astype(np.float64)
-        for column, codes in zip(categorical.T, featurizer.categories, strict=True)
-    ]
-    return np.hstack([standardised, *one_hot])
+    # z = clip((x - mean) / scale, -clip, clip), clipped by minimum and maximum: the same
+    # numbers as np.clip, whose own cost per call is several times theirs
+    z = (imputed - featurizer.means) / featurizer.scales
+    standardised = np.minimum(np.maximum(z, -featurizer.clip), featurizer.clip)
+    # one column per (categorical column, category seen in train): 1 where the row has it,
+    # all of them in one comparison (a one-row request pays numpy's cost per call, not per row)
+    columns = [j for j, codes in enumerate(featurizer.categories) for _ in codes]
+    codes = [code for codes in featurizer.categories for code in codes]
+    one_hot = categorical[:, columns] == np.array(codes, dtype=categorical.dtype)
+    return np.concatenate([standardised, one_hot], axis=1)  # the booleans as 1.0 and 0.0
 
 
 def column_sums(blocks: Iterator[NDArray[np.float64]]) -> NDArray[np.float64]:

@@ -15,6 +15,7 @@ Read next: logger.py.
 
 import csv
 import io
+import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -103,21 +104,24 @@ def read_json_rows(records: Sequence[Mapping[str, Any]], predictor: Predictor) -
 def as_batch(rows: Rows, featurizer: Featurizer, schema: Schema) -> Batch:
     """The rows the reader kept, featurized as in training, and the rows it refused."""
     kept = ~rows.refused
-    numeric, categorical = rows.numeric[kept], rows.categorical[kept]
-    columns: dict[str, list[Any]] = {
-        name: [None if np.isnan(v) else float(v) for v in numeric[:, j]]
+    numeric, categorical, positions = rows.numeric, rows.categorical, rows.positions
+    if rows.errors:  # some rows are refused (else all are kept, as they are)
+        numeric, categorical, positions = numeric[kept], categorical[kept], positions[kept]
+    columns: dict[str, list[Any]] = {  # Python floats and str: numpy's scalars are slow
+        name: [None if math.isnan(v) else v for v in numeric[:, j].tolist()]
         for j, name in enumerate(schema.numeric_columns)
     }
     for j, (name, categories) in enumerate(schema.vocabularies.items()):
-        columns[name] = [categories[code] if code >= 0 else None for code in categorical[:, j]]
+        codes = categorical[:, j].tolist()
+        columns[name] = [categories[code] if code >= 0 else None for code in codes]
     labels = None
     if rows.labels is not None:
         known = rows.labels[kept]
         labels = np.where(known >= 0, known, np.nan).astype(np.float64)
     return Batch(
         features=transform(featurizer, numeric, categorical),
-        positions=rows.positions[kept],
-        ids=[i for i, keep in zip(rows.ids(), kept, strict=True) if keep],
+        positions=positions,
+        ids=[i for i, keep in zip(rows.ids(), kept.tolist(), strict=True) if keep],
         columns=columns,
         labels=labels,
         refused=rows.errors,
