@@ -9,7 +9,11 @@ in one run, this times:
 - `python -c "import <package>.<stage module>"` for every stage;
 - `dvc repro` from scratch (every stage, no run cache), against the same pipeline with
   every command replaced by a Python one-liner that only creates the stage's outputs:
-  DVC's own cost per stage, the floor no project can go under.
+  DVC's own cost per stage, the floor no project can go under; and that floor again
+  with each one-liner first importing what every stage imports (numpy, pydantic, the
+  command line), which shows how near the budget a pipeline doing no work comes. Wall
+  and CPU time (of DVC and every stage), as the wall clock of a loaded machine mostly
+  measures the other jobs.
 
 Budgets (issue 11): `--help` within 1.5 x `import numpy`; `dvc repro` within 1.5 x its
 floor. The machine's PYTHONDONTWRITEBYTECODE=1 means no .pyc files, so every start
@@ -23,6 +27,7 @@ Run: uv run python -m benchmarks.startup [--repeats 7] [--repro-repeats 3]
 import argparse
 import json
 import os
+import resource
 import shlex
 import shutil
 import statistics
@@ -63,6 +68,15 @@ def seconds(command: list[str], cwd: Path, env: dict[str, str]) -> float:
     return elapsed
 
 
+def seconds_and_cpu(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, of the command and every process it waited
+    for: DVC and each stage's command) of one run of `command`, which must succeed."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = seconds(command, cwd, env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
 def timed(command: list[str], cwd: Path, env: dict[str, str], repeats: int) -> list[float]:
     seconds(command, cwd, env)  # warm the file cache (and write .pyc when allowed)
     return [seconds(command, cwd, env) for _ in range(repeats)]
@@ -87,8 +101,9 @@ def pipeline_copy(project: Path, destination: Path) -> Path:
     return destination
 
 
-def floor_pipeline(project: Path, destination: Path) -> Path:
-    """A copy of the project whose every stage only creates its outputs, empty."""
+def floor_pipeline(project: Path, destination: Path, imports: str = "") -> Path:
+    """A copy of the project whose every stage only creates its outputs, empty (after
+    importing `imports`, when given: what any stage of the project imports first)."""
     pipeline_copy(project, destination)
     pipeline = yaml.safe_load((destination / "dvc.yaml").read_text(encoding="utf-8"))
     for stage in pipeline["stages"].values():
@@ -101,7 +116,7 @@ def floor_pipeline(project: Path, destination: Path) -> Path:
         folders = [path for path in outputs if not Path(path).suffix]
         # one line: DVC hands the command to a shell
         script = (
-            "import pathlib as p; "
+            (f"import {imports}; " if imports else "") + "import pathlib as p; "
             f"[(p.Path(f).parent.mkdir(parents=True, exist_ok=True), p.Path(f).write_text('')) "
             f"for f in {files!r}]; "
             "[(p.Path(d).mkdir(parents=True, exist_ok=True), "
@@ -180,18 +195,51 @@ def main() -> int:
             params.write_text(params.read_text().replace("n_rows: 20000", "n_rows: 500"))
             subprocess.run(["git", "commit", "-qam", "smaller"], cwd=real, check=True)
         floor = floor_pipeline(real, Path(scratch) / "floor")
+        # what every stage imports before its work: numpy, pydantic, the command line
+        imports = f"numpy, pydantic, {PACKAGE}.commands, {PACKAGE}.core.config"
+        imported = floor_pipeline(real, Path(scratch) / "imported", imports)
         # both run DVC, and the floor its one-liners, from the project's environment
         env_path = {**env, "PATH": f"{project / '.venv' / 'bin'}{os.pathsep}{env['PATH']}"}
         repro = ["dvc", "repro", "--force", "--no-run-cache", "--quiet"]
-        real_times, floor_times = [], []
-        for _ in range(repro_repeats):  # alternate, so both see the same machine
-            real_times.append(seconds(repro, real, env_path))
-            floor_times.append(seconds(repro, floor, env_path))
+        real_times, floor_times, imported_times = [], [], []
+        for _ in range(repro_repeats):  # alternate, so all see the same machine
+            real_times.append(seconds_and_cpu(repro, real, env_path))
+            floor_times.append(seconds_and_cpu(repro, floor, env_path))
+            imported_times.append(seconds_and_cpu(repro, imported, env_path))
         print(f"dvc repro from scratch, {len(stages)} stages, median and range of {repro_repeats}")
-        print(f"  {'the pipeline':32s} {describe(real_times)}")
-        print(f"  {'the floor (outputs only)':32s} {describe(floor_times)}")
-        ratio = statistics.median(real_times) / statistics.median(floor_times)
-        print(f"dvc repro / floor = {ratio:.2f} (budget 1.5)")
+        print(f"  {'':32s} {'wall':>26s}  {'CPU (DVC and the stages)':>26s}")
+        cases = {
+            "the pipeline": real_times,
+            "the floor (outputs only)": floor_times,
+            "the floor, importing the project": imported_times,
+        }
+        for name, times in cases.items():
+            walls, cpus = [wall for wall, _ in times], [cpu for _, cpu in times]
+            print(f"  {name:32s} {describe(walls)}  {describe(cpus)}")
+        for i, measure in enumerate(("wall", "CPU")):
+            real_median = statistics.median(times[i] for times in real_times)
+            floor_median = statistics.median(times[i] for times in floor_times)
+            print(f"dvc repro / floor = {real_median / floor_median:.2f} {measure} (budget 1.5)")
+        # no work at all, only each stage's imports: how close to 1.5 a project can get
+        imported_cpu = statistics.median(cpu for _, cpu in imported_times)
+        floor_cpu = statistics.median(cpu for _, cpu in floor_times)
+        print(f"floor importing the project / floor = {imported_cpu / floor_cpu:.2f} CPU")
+
+        # where the pipeline's CPU goes: each stage's command, run again in the pipeline's
+        # copy (its inputs are there now), against the import of its module alone
+        print(f"each stage, CPU time, median of {repeats}: its command, and its module's import")
+        commands = yaml.safe_load((real / "dvc.yaml").read_text(encoding="utf-8"))["stages"]
+        totals = [0.0, 0.0]
+        for name, module in stages.items():
+            command = ["sh", "-c", commands[name]["cmd"]]
+            importing = [python, "-c", f"import {PACKAGE}.{module}"]
+            split = [
+                statistics.median(seconds_and_cpu(c, real, env_path)[1] for _ in range(repeats))
+                for c in (command, importing)
+            ]
+            totals = [total + part for total, part in zip(totals, split, strict=True)]
+            print(f"  {name:12s} command {split[0]:6.3f} s  import {split[1]:6.3f} s")
+        print(f"  {'all':12s} command {totals[0]:6.3f} s  import {totals[1]:6.3f} s")
     return 0
 
 

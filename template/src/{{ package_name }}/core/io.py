@@ -29,15 +29,20 @@ from .errors import MissingInputError
 
 
 @contextmanager
-def atomic_write(path: Path) -> Iterator[IO[bytes]]:
-    """Open a temporary file beside `path`; on success it replaces `path` in one rename."""
+def atomic_write(path: Path, durable: bool = True) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside `path`; on success it replaces `path` in one rename.
+
+    `durable=False` skips the fsync (milliseconds): the file still outlives the process
+    (killed or not, it is in the kernel's page cache), not a machine crash. A run's own
+    files are written so (tracking/run.py), as docs/tracking.md says."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -146,10 +151,10 @@ def save_arrays(folder: Path, arrays: Mapping[str, NDArray[Any]]) -> None:
         save_array(folder / name, array)
 
 
-def save_json(path: Path, data: Mapping[str, Any]) -> None:
-    """Write JSON with sorted keys and a final newline, atomically."""
+def save_json(path: Path, data: Mapping[str, Any], durable: bool = True) -> None:
+    """Write JSON with sorted keys and a final newline, atomically (see atomic_write)."""
     text = json.dumps(data, indent=2, sort_keys=True, allow_nan=False) + "\n"
-    with atomic_write(path) as handle:
+    with atomic_write(path, durable) as handle:
         handle.write(text.encode("utf-8"))
 
 

@@ -24,7 +24,11 @@ runs/<run_id>/ holds:
                        per-sample losses of each epoch)
     histograms.jsonl   per-sample loss histograms and quantiles
     timings.json       count, total and mean seconds per timed section (saved every 10 s)
-    *.npz              checkpoints, the best and the final model
+    *.npz              checkpoints, the best and the final model (best.npz is a second
+                       name of the periodic checkpoint of its epoch, when there is one)
+
+The run's files are renamed into place whole but not fsynced: they outlive the process
+(killed or not), not a machine crash; docs/tracking.md says why.
 
 The manifest says `running` from the first moment, and is rewritten (atomically) as
 `finished`, `failed` (with the error) or `interrupted` (Ctrl-C) when the run ends. A
@@ -43,6 +47,7 @@ import json
 import math
 import os
 import secrets
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -62,13 +67,14 @@ from ..core.paths import PACKAGE, RUNS
 from ..core.types import Array
 from .manifest import dvc_dependency_hashes, environment, file_md5
 from .scalars import HistogramWriter, ScalarWriter
-from .timing import Timings
+from .timing import Summary, Timings
 
 MANIFEST = "manifest.json"
 DIFF = "diff.patch"
 HISTOGRAMS = "histograms.jsonl"
 TIMINGS = "timings.json"
 INTERRUPTED = "interrupted"  # the checkpoint written on Ctrl-C
+BEST = "best.npz"  # the state at the epoch with the lowest train loss
 # The quantiles of per-sample losses recorded with each epoch's mean loss (the "epochs" table).
 EPOCH_QUANTILES: Final = (0.1, 0.5, 0.9)
 EPOCH_QUANTILE_NAMES: Final = ("p10", "p50", "p90")
@@ -146,7 +152,7 @@ class TrackedRun:
         self.folder = folder
         self.manifest = manifest
         self.settings = settings
-        self.timings = Timings(save=lambda summary: save_json(folder / TIMINGS, summary))
+        self.timings = Timings(save=self._save_timings)
         self.stop_requested = False
         self._last_losses: Array = np.zeros(1)
         self._histograms = HistogramWriter(folder / HISTOGRAMS, settings.histogram_bins)
@@ -210,12 +216,17 @@ class TrackedRun:
         with self.timings.section("checkpoint"):
             arrays, meta = checkpoint()
             if best:
-                # a copy in memory; written with the next periodic checkpoint, or at the end
                 self._best_loss = loss
-                self._best = ({k: np.array(v, copy=True) for k, v in arrays.items()}, meta)
             if due:
-                self.save_arrays(f"checkpoint-epoch{epoch:04d}", arrays, meta)
-                self._save_best()
+                saved = self.save_arrays(f"checkpoint-epoch{epoch:04d}", arrays, meta)
+                if best:  # the same state: best.npz is a second name of that file
+                    self._best = None
+                    _link(saved, self.folder / BEST)
+                else:
+                    self._save_best()
+            elif best:
+                # a copy in memory; written with the next periodic checkpoint, or at the end
+                self._best = ({k: np.array(v, copy=True) for k, v in arrays.items()}, meta)
 
     def record_input(self, path: Path) -> None:
         """Record the md5 of a file the stage reads (of each file, for a folder)."""
@@ -230,17 +241,20 @@ class TrackedRun:
     ) -> Path:
         """Write `<name>.npz` in the run folder atomically: arrays plus JSON metadata."""
         path = self.folder / f"{name}.npz"
-        with atomic_write(path) as handle:
+        with atomic_write(path, durable=False) as handle:
             stored: dict[str, Any] = {**arrays, "meta": np.array(json.dumps(meta, sort_keys=True))}
             np.savez(handle, **stored)
         return path
 
+    def _save_timings(self, summary: Summary) -> None:
+        save_json(self.folder / TIMINGS, summary, durable=False)
+
     def write_manifest(self) -> None:
-        save_json(self.folder / MANIFEST, self.manifest)
+        save_json(self.folder / MANIFEST, self.manifest, durable=False)
 
     def _save_best(self) -> None:
         if self._best is not None:
-            self.save_arrays("best", *self._best)
+            self.save_arrays(BEST.removesuffix(".npz"), *self._best)
             self._best = None
 
     def _close(self, status: str, error: str | None) -> None:
@@ -248,9 +262,21 @@ class TrackedRun:
         for writer in self._writers:
             writer.close()
         self._histograms.close()
-        save_json(self.folder / TIMINGS, self.timings.summary())
+        self._save_timings(self.timings.summary())
         self.manifest.update(status=status, error=error, ended=_now())
         self.write_manifest()
+
+
+def _link(source: Path, target: Path) -> None:
+    """Make `target` name the file `source` names (a copy where links are not allowed),
+    replacing `target` in one rename."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    try:
+        os.link(source, temporary)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, temporary)
+    os.replace(temporary, target)
 
 
 def runs_folder(root: Path) -> Path:

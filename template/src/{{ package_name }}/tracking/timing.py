@@ -19,7 +19,7 @@ the run manifest. Stages can use the shared `TIMINGS` instance.
 Given a `save` function (a run passes one that writes timings.json), the summary is
 saved when a section ends, at most every `save_every_s` seconds (the first section to
 end is saved at once): a killed run keeps its timings up to the last save, for one
-comparison per section. A save costs milliseconds (an fsync), so not more often.
+comparison per section. A save costs a fraction of a millisecond, so not more often.
 
 Read next: manifest.py.
 """
