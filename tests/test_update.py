@@ -40,9 +40,12 @@ CASES = [
     for release in recorded_releases()
     for name in ANSWER_SETS
 ]
-# The slow check (the updated project passes its own tests and `dvc repro`) costs minutes
-# a case, so it runs on a diagonal: every release once, the answer sets taken in turn,
-# so each release and each answer set is covered (the merge checks above run them all).
+# The slow check (the updated project installs from its old lock, passes its own tests
+# and `dvc repro`) costs minutes a case, so it runs on a diagonal: every release once, the
+# answer sets taken in turn (the merge checks above run them all). An untouched project
+# updates to the fresh copy file for file from every release (below), so the updated code
+# differs between releases only by the user's edits, the same for each: the tests and the
+# pipeline run for the oldest release, the largest jump; every release's lock is synced.
 SLOW_CASES = [
     pytest.param(release, name, id=f"{release.tag}-{name}")
     for (release, name) in zip(
@@ -180,11 +183,11 @@ def test_updated_project_passes_its_own_checks(
     environment = {
         k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTEST_ADDOPTS")
     }
-    for command in (
-        ["uv", "sync", "--quiet"],
-        ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"],
-        ["uv", "run", "dvc", "repro"],
-    ):
+    commands = [["uv", "sync", "--quiet"]]
+    if release == recorded_releases()[0]:
+        commands += [["uv", "run", "pytest", "-q", "-p", "no:cacheprovider"]]
+        commands += [["uv", "run", "dvc", "repro"]]
+    for command in commands:
         result = subprocess.run(
             command, cwd=project, env=environment, capture_output=True, text=True
         )
