@@ -145,7 +145,7 @@ def read_outcomes(path: Path, schema: Schema) -> tuple[list[str], NDArray[np.int
         if len(unknown) or len(empty):
             i = min([*unknown[:1], *empty[:1]])
             column, value = (target.column, columns[target.column][i].as_py())
-            reason = f"{value!r} is not a label of the contract ({', '.join(allowed)})"
+            reason = f"{value!r} {_not_a_label(target)}"
             if i in empty:
                 column, reason = schema.id, "is empty: every outcome needs the row's id"
             raise DataError(f"{path}: {where(int(positions[i]))}, column {column}: {reason}")
@@ -517,7 +517,7 @@ def check_cells(
     target = schema.target
     numbers = [(name, schema.columns[name]) for name in schema.numeric_columns]
     categories = [(name, schema.columns[name]) for name in schema.categorical_columns]
-    features = [name for name, _ in numbers + categories]
+    features = schema.feature_columns
     label_words = [target.positive, *target.negative]
     numeric: list[float] = []  # row after row, made arrays at the end
     categorical: list[int] = []

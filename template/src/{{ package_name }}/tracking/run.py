@@ -74,7 +74,7 @@ DIFF = "diff.patch"
 HISTOGRAMS = "histograms.jsonl"
 TIMINGS = "timings.json"
 INTERRUPTED = "interrupted"  # the checkpoint written on Ctrl-C
-BEST = "best.npz"  # the state at the epoch with the lowest train loss
+BEST = "best"  # best.npz: the state at the epoch with the lowest train loss
 # The quantiles of per-sample losses recorded with each epoch's mean loss (the "epochs" table).
 EPOCH_QUANTILES: Final = (0.1, 0.5, 0.9)
 EPOCH_QUANTILE_NAMES: Final = ("p10", "p50", "p90")
@@ -221,7 +221,7 @@ class TrackedRun:
                 saved = self.save_arrays(f"checkpoint-epoch{epoch:04d}", arrays, meta)
                 if best:  # the same state: best.npz is a second name of that file
                     self._best = None
-                    _link(saved, self.folder / BEST)
+                    _link(saved, self.folder / f"{BEST}.npz")
                 else:
                     self._save_best()
             elif best:
@@ -254,7 +254,7 @@ class TrackedRun:
 
     def _save_best(self) -> None:
         if self._best is not None:
-            self.save_arrays(BEST.removesuffix(".npz"), *self._best)
+            self.save_arrays(BEST, *self._best)
             self._best = None
 
     def _close(self, status: str, error: str | None) -> None:
