@@ -36,8 +36,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
-import yaml
 
+from ..core.config import parse_yaml
 from ..core.errors import DataError
 from ..core.io import atomic_write
 from ..core.paths import PARAMS_FILE, RAW, SCHEMA
@@ -322,12 +322,12 @@ def without_example(root: Path) -> dict[Path, str]:
         (root / PARAMS_FILE, "ingest", 0, None),
     ):
         text = path.read_text(encoding="utf-8")
-        before = yaml.safe_load(text)
+        before = parse_yaml(text)
         holder = before.get(inside, {}) if inside else before
         if key not in holder:
             continue
         after_text = remove_block(text, key, indent)
-        after = yaml.safe_load(after_text)
+        after = parse_yaml(after_text)
         del holder[key]
         if after != before:
             raise DataError(f"{path}: could not take out `{key}` safely; remove it by hand")
@@ -393,7 +393,7 @@ def adopt(
         "negative": [v for v in values if v != positive],
     }
     text = contract_text(source, id_column, target_rule, columns, notes, path)
-    schema = parse_schema(yaml.safe_load(text), root / SCHEMA)  # what we wrote must load
+    schema = parse_schema(parse_yaml(text), root / SCHEMA)  # what we wrote must load
     if not schema.feature_columns:
         raise DataError(f"{path}: no column could be a feature (every one is text or empty)")
     edits = without_example(root)

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 import yaml
 from pydantic import ValidationError
 
-from ..core.config import DoctorParams, Params, load_params
+from ..core.config import DoctorParams, Params, load_params, parse_yaml
 from ..core.errors import ProjectError
 from ..core.git import GitState, git_state
 from ..core.paths import JOURNAL, PARAMS_FILE, RUNS
@@ -97,7 +97,7 @@ class Project:
         """params.yaml as plain data (not validated: see `validated_params`)."""
         path = self.root / PARAMS_FILE
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+            raw = parse_yaml(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise NotAvailableError(f"no {PARAMS_FILE} in {self.root}") from None
         except yaml.YAMLError as error:

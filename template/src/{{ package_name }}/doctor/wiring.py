@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.config import parse_yaml
 from ..core.errors import ConfigError, ProjectError
 from ..core.paths import PACKAGE, PARAMS_FILE
 from ..pipeline import STAGE_MODULES, StageName
@@ -64,7 +65,7 @@ def read_stages(root: Path) -> dict[str, DvcStage]:
         with suppress(ProjectError):  # no contract, or a bad one: the var stays as written
             text = text.replace(SOURCE_PATH, load_schema(root).source.path)
     try:
-        raw = yaml.safe_load(text)
+        raw = parse_yaml(text)
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" at line {where.line + 1}" if where is not None else ""
