@@ -140,10 +140,10 @@ def make_project(template: Path, destination: Path) -> Path:
     run(["git", "init", "--quiet", "--initial-branch=main"], cwd=project)
     run(["git", "add", "--all"], cwd=project)
     run(["git", *identity, "commit", "--quiet", "-m", "Start, tiny"], cwd=project)
-    # Compiled once here, every later process of the project (DVC, each stage, the queue's
-    # workers) imports from .pyc files even under PYTHONDONTWRITEBYTECODE, as a user's do
-    # after their first run: about 3 times less start-up on this machine.
-    run(["uv", "sync", "--compile-bytecode"], cwd=project)
+    # Not --compile-bytecode: that compiles every installed module (37 s of CPU here);
+    # tests/conftest.py lets the first process that imports a module write its .pyc, which
+    # every later one (DVC, each stage, the queue's workers, all in this .venv) then reads.
+    run(["uv", "sync"], cwd=project)
     run(["uv", "run", "dvc", "repro"], cwd=project)
     run(["git", "add", "--all"], cwd=project)  # dvc.lock and the git-tracked reports
     run(["git", *identity, "commit", "--quiet", "-m", "Reproduce"], cwd=project)
@@ -301,10 +301,12 @@ def check_other_remote_kinds(project: Path, template: Path, scratch: Path) -> No
 
 
 def check_dask_stage(project: Path) -> None:
-    """featurize on a local Dask cluster writes the files the local engine wrote."""
+    """featurize on a local Dask cluster writes the files the local engine wrote. (The
+    project's own Dask tests run in tests/test_generated.py's PyTorch project, which syncs
+    the dask group and allows no skip.)"""
     featurized = ("data/features/", "models/featurizer.json")
     before = {k: v for k, v in output_hashes(project).items() if k.startswith(featurized)}
-    run(["uv", "sync", "--compile-bytecode", "--group", "dask"], cwd=project)
+    run(["uv", "sync", "--group", "dask"], cwd=project)
     params = project / "params.yaml"
     params.write_text(set_param(params.read_text(encoding="utf-8"), "engine", "dask"))
     output = run(["uv", "run", "dvc", "repro", "featurize"], cwd=project)
@@ -312,10 +314,6 @@ def check_dask_stage(project: Path) -> None:
     after = {k: v for k, v in output_hashes(project).items() if k.startswith(featurized)}
     assert len(before) == 7, before  # 3 splits x (features, target) and the featurizer
     assert after == before
-    dask_tests = ["-k", "dask and not group", "tests/test_featurize.py"]
-    tests = run(["uv", "run", "pytest", "-p", "no:cacheprovider", "-rs", *dask_tests], cwd=project)
-    assert re.search(r"\b2 passed", tests), tests
-    assert "skipped" not in tests, tests
 
 
 def test_s3_project_shares_its_cache_and_runs_experiments_in_parallel(
