@@ -15,6 +15,7 @@ import yaml
 from .conftest import Rendered
 from .helpers import (
     CHOICES,
+    TEMPLATE_REPO,
     combination_id,
     expected_tree,
     generated_files,
@@ -22,6 +23,7 @@ from .helpers import (
     parse,
     render,
 )
+from .test_generated import PROJECT_TESTS
 
 COMBINATIONS = pairwise(CHOICES)
 # Jinja's delimiters; GitHub Actions' own `${{ ... }}` expressions are not Jinja.
@@ -285,3 +287,16 @@ def test_answers_file_records_a_source_update_can_find(
     copier.run_copy(source, tmp_path / "p", defaults=True, unsafe=True, skip_tasks=True, quiet=True)
     answers = yaml.safe_load((tmp_path / "p" / ".copier-answers.yml").read_text())
     assert answers["_src_path"] == str(template.resolve())
+
+
+def test_the_contrasting_project_runs_every_test_its_answers_change() -> None:
+    """tests/test_generated.py runs a subset of the long-name project's own tests: each
+    generated test file whose template depends on the answers that project turns off
+    (monitoring, notebooks) is in it, so a new one cannot be left out unnoticed."""
+    chosen = set(PROJECT_TESTS["long_name-unicode-proprietary-gitlab-s3"] or [])
+    depends = set()
+    for path in (TEMPLATE_REPO / "template" / "tests").glob("test_*.py.jinja"):
+        if re.search(r"include_(monitoring|notebooks)", path.read_text(encoding="utf-8")):
+            depends.add(f"tests/{path.name.removesuffix('.jinja')}")
+    assert depends, "no test template depends on those answers: the scan is broken"
+    assert depends <= chosen
