@@ -295,6 +295,23 @@ def test_generated_project_works_first_time(name: str, template: Path, tmp_path:
     assert_doctor_answers_every_check(project)
 
 
+# The PyTorch project's own tests this runs: those whose template reads the answer
+# (model_framework), those of the modules whose template does (config, models, the train
+# stage, the commands, the run manifest) or that use the model through its interface
+# (evaluate, compare, monitoring, serving, reproduce), those that read the stage list
+# (wiring, pipeline, imports, layers), and those of the optional groups the generated CI
+# syncs (numba: resampling, dask: featurize). The rest (data, doctor, drift, the money
+# and statistics, the report) runs the defaults' code on the defaults' data, there.
+PYTORCH_TESTS = [
+    f"tests/test_{name}.py"
+    for name in (
+        *("cli", "compare", "config", "evaluate", "featurize", "imports", "interface"),
+        *("journal", "layers", "model", "monitoring", "pipeline", "reproduce"),
+        *("resampling", "serve", "torch", "tracking", "wiring"),
+    )
+]
+
+
 # A PyTorch project on this CPU-only machine. pytest-xdist runs two test workers on two
 # cores, so torch keeps to one thread each (torchrun does the same). Its modules are not
 # compiled to bytecode at install (UV_COMPILE_BYTECODE): that took 40 s of CPU for the
@@ -311,8 +328,9 @@ def readme_pytorch_commands(project: Path) -> list[str]:
 
 
 def test_pytorch_project_works_first_time(template: Path, tmp_path: Path) -> None:
-    """The toolchain, the project's tests (Karpathy's checks, torchrun, compile, and the
-    numba bootstrap against the plain one), the pipeline twice, the bootstrap benchmark at
+    """The toolchain, the project's tests of what the answer changes (PYTORCH_TESTS:
+    Karpathy's checks, torchrun, compile, and the numba bootstrap against the plain
+    one), the pipeline twice, the bootstrap benchmark at
     its smoke size, and the README's PyTorch commands: torchrun with two processes on the
     CPU adds exactly one finished run; the GPU check says it skipped, here without CUDA.
     (A default install has no numba, so its tests/test_resampling.py skips the compiled
@@ -327,7 +345,9 @@ def test_pytorch_project_works_first_time(template: Path, tmp_path: Path) -> Non
     torch_step(["uv", "run", "ruff", "format", "--check", "."])
     torch_step(["uv", "run", "mypy"])
     torch_step(["uv", "run", "lint-imports"])
-    tests = torch_step(["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-rs"])
+    tests = torch_step(
+        ["uv", "run", "pytest", "-q", "-p", "no:cacheprovider", "-rs", *PYTORCH_TESTS]
+    )
     assert re.search(r"\d+ passed", tests), tests
     assert "failed" not in tests, tests
     assert "skipped" not in tests, tests  # compile, torchrun, numba ran; CUDA absent, as said

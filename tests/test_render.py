@@ -23,7 +23,7 @@ from .helpers import (
     parse,
     render,
 )
-from .test_generated import PROJECT_TESTS
+from .test_generated import PROJECT_TESTS, PYTORCH_TESTS
 
 COMBINATIONS = pairwise(CHOICES)
 # Jinja's delimiters; GitHub Actions' own `${{ ... }}` expressions are not Jinja.
@@ -289,14 +289,27 @@ def test_answers_file_records_a_source_update_can_find(
     assert answers["_src_path"] == str(template.resolve())
 
 
-def test_the_contrasting_project_runs_every_test_its_answers_change() -> None:
-    """tests/test_generated.py runs a subset of the long-name project's own tests: each
-    generated test file whose template depends on the answers that project turns off
-    (monitoring, notebooks) is in it, so a new one cannot be left out unnoticed."""
-    chosen = set(PROJECT_TESTS["long_name-unicode-proprietary-gitlab-s3"] or [])
-    depends = set()
-    for path in (TEMPLATE_REPO / "template" / "tests").glob("test_*.py.jinja"):
-        if re.search(r"include_(monitoring|notebooks)", path.read_text(encoding="utf-8")):
-            depends.add(f"tests/{path.name.removesuffix('.jinja')}")
-    assert depends, "no test template depends on those answers: the scan is broken"
-    assert depends <= chosen
+def templates_reading(answer: str) -> set[str]:
+    """The generated test files whose template, or its file name, reads `answer`."""
+    found = set()
+    for path in (TEMPLATE_REPO / "template" / "tests").glob("*test_*.py*"):
+        if answer in path.name or answer in path.read_text(encoding="utf-8"):
+            name = re.search(r"test_\w+\.py", path.name)
+            assert name is not None, path
+            found.add(f"tests/{name.group()}")
+    assert found, f"no test template reads {answer}: the scan is broken"
+    return found
+
+
+def test_the_contrasting_projects_run_every_test_their_answers_change() -> None:
+    """tests/test_generated.py runs a subset of the long-name and PyTorch projects' own
+    tests: each test file whose template reads an answer they change is in it, so a new
+    one cannot be left out unnoticed. (Monitoring's own tests do not exist with it off.)"""
+    long_name = set(PROJECT_TESTS["long_name-unicode-proprietary-gitlab-s3"] or [])
+    turned_off = templates_reading("include_notebooks") | {
+        path
+        for path in templates_reading("include_monitoring")
+        if path not in ("tests/test_drift.py", "tests/test_monitoring.py", "tests/test_serve.py")
+    }
+    assert turned_off - {"tests/test_notebooks.py"} <= long_name
+    assert templates_reading("model_framework") <= set(PYTORCH_TESTS)
