@@ -131,11 +131,9 @@ def fill_the_report(project: Path) -> Path:
     step(["uv", "run", "churn_model", *compare], cwd=project)
     predict = ["predict", "data/raw/churn.csv", "reports/predictions.csv"]
     step(["uv", "run", "churn_model", *predict], cwd=project)
-    # `predict` logs a random 10 % of its rows (monitoring.sample_rate), so on these 3,000
-    # unshifted rows the drift test still alarms at its configured false-alarm rate (1 %);
-    # either way it writes the report and plot this test needs (exit 0, or 3 for an alarm)
-    drift = run(["uv", "run", "churn_model", "monitor", "drift"], cwd=project)
-    assert drift.returncode in (0, 3), drift.stdout + drift.stderr
+    # `predict` draws its 10 % sample with monitoring.seed: these unshifted rows give one
+    # answer, no alarm, on every run (an unseeded draw alarmed at the test's 1 % rate)
+    step(["uv", "run", "churn_model", "monitor", "drift"], cwd=project)
     assert (project / "reports" / "monitoring" / "drift.json").is_file()
     step(["uv", "run", "churn_model", "monitor", "efficiency"], cwd=project)
     index = Path(step(["uv", "run", "churn_model", "report"], cwd=project).splitlines()[-1])
