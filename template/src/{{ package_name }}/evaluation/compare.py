@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..core.config import load_params
+from ..core.config import OutcomeParams, load_params
 from ..core.errors import ConfigError
 from ..core.paths import FEATURES_TRAIN, FEATURES_VALIDATION
 from ..core.types import Array
@@ -75,18 +75,27 @@ def run_config(name: str, n_seeds: int, root: Path, params_file: Path) -> Config
     seeds = [base.train.seed + k for k in range(n_seeds)]
     train_features, train_target = load_split(root, FEATURES_TRAIN)
     features, y = load_split(root, FEATURES_VALIDATION)
-    thresholds, savings, offers = [], [], []
+    probabilities = []
     for seed in seeds:
         params = load_params(params_file, [*overrides, f"train.seed={seed}"])
         model = trained().fit(train_features, train_target, params.train).model
-        p = model.predict_proba(features)
-        threshold = choose_threshold(y, p, params.outcome)
-        thresholds.append(threshold)
-        offers.append(p >= threshold)
-        savings.append(savings_per_row(y, offers[-1], params.outcome))
-    all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), base.outcome)
+        probabilities.append(model.predict_proba(features))
+    return scored(name, seeds, probabilities, y, base.outcome)
+
+
+def scored(
+    name: str, seeds: list[int], probabilities: list[Array], y: Array, outcome: OutcomeParams
+) -> ConfigRun:
+    """A configuration's seeds scored on the validation rows y: each seed's threshold
+    chosen there (money.py), the money each row saves, and whether the seeds' majority
+    decision (a tie offers) is right for each row: an offer where one gains, none where
+    it loses."""
+    thresholds = [choose_threshold(y, p, outcome) for p in probabilities]
+    offers = [p >= t for p, t in zip(probabilities, thresholds, strict=True)]
+    savings = np.array([savings_per_row(y, offer, outcome) for offer in offers])
+    all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), outcome)
     majority = np.mean(offers, axis=0) >= 0.5
-    return ConfigRun(name, seeds, thresholds, np.array(savings), majority == (all_offered > 0))
+    return ConfigRun(name, seeds, thresholds, savings, majority == (all_offered > 0))
 
 
 def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> list[ConfigRun]:
@@ -108,20 +117,11 @@ def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> 
         ]
         groups.setdefault(" ".join(differing), []).append(run)
     features, y = load_split(root, FEATURES_VALIDATION)
-    all_offered = savings_per_row(y, np.ones(len(y), dtype=np.bool_), base.outcome)
     configs = []
     for name, runs in groups.items():
-        thresholds, savings, offers = [], [], []
-        for run in runs:
-            p = load_model(run.folder / "model.npz").predict_proba(features)
-            thresholds.append(choose_threshold(y, p, base.outcome))
-            offers.append(p >= thresholds[-1])
-            savings.append(savings_per_row(y, offers[-1], base.outcome))
-        majority = np.mean(offers, axis=0) >= 0.5
         seeds = [int(run.manifest["params"]["train"]["seed"]) for run in runs]
-        configs.append(
-            ConfigRun(name, seeds, thresholds, np.array(savings), majority == (all_offered > 0))
-        )
+        p = [load_model(run.folder / "model.npz").predict_proba(features) for run in runs]
+        configs.append(scored(name, seeds, p, y, base.outcome))
     return configs
 
 
