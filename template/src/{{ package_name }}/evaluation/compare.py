@@ -120,8 +120,9 @@ def configs_from_runs(run_ids: Sequence[str], root: Path, params_file: Path) -> 
     configs = []
     for name, runs in groups.items():
         seeds = [int(run.manifest["params"]["train"]["seed"]) for run in runs]
-        p = [load_model(run.folder / "model.npz").predict_proba(features) for run in runs]
-        configs.append(scored(name, seeds, p, y, base.outcome))
+        models = [load_model(run.folder / "model.npz") for run in runs]
+        probabilities = [model.predict_proba(features) for model in models]
+        configs.append(scored(name, seeds, probabilities, y, base.outcome))
     return configs
 
 
