@@ -124,24 +124,36 @@ def text_batches(path: Path, encoding: str | None) -> Iterator[dict[str, pa.Arra
     with path.open(encoding=encoding, newline="") as handle:
         header = next(csv.reader([handle.readline().lstrip("\ufeff")], delimiter=delimiter), [])
 
+    broken: list[str] = []  # the first row that does not split, as pyarrow parses it
+
     def refuse(row: pa_csv.InvalidRow) -> str:
-        raise DataError(
+        # pyarrow ignores an exception raised here: say "error" (it stops with ArrowInvalid)
+        # and name the row from what was kept
+        broken.append(
             f"{path}: line {row.number}: has {row.actual_columns} cells, the header has "
             f"{row.expected_columns}"
         )
+        return "error"
 
-    reader = pa_csv.open_csv(
-        path,
-        read_options=pa_csv.ReadOptions(encoding=encoding, block_size=1 << 22, use_threads=False),
-        parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=refuse),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={name: pa.string() for name in header},
-            strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    for batch in reader:
-        yield {name: batch.column(name) for name in batch.schema.names}
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                encoding=encoding, block_size=1 << 22, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=refuse),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={name: pa.string() for name in header},
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+        for batch in reader:
+            yield {name: batch.column(name) for name in batch.schema.names}
+    except pa.ArrowInvalid:
+        if broken:
+            raise DataError(broken[0]) from None
+        raise
 
 
 def observe(stats: Stats, column: pa.Array, start: int) -> None:
@@ -223,7 +235,7 @@ def column_rule(
             rule["min"] = 0
         rule["missing"] = missing
         return rule, observed
-    if stats.all_booleans and not values <= {"0", "1"}:
+    if stats.all_booleans:  # 0/1 columns are numbers, above
         return {"type": "boolean", "missing": missing}, empty_share
     if len(values) <= max_categories:
         categories = sorted(values)
