@@ -404,10 +404,10 @@ def adopt(
         "positive": positive,
         "negative": [v for v in values if v != positive],
     }
+    if all(rule["type"] == "text" for rule in columns.values()):
+        raise DataError(f"{path}: no column could be a feature (every one is text or empty)")
     text = contract_text(source, id_column, target_rule, columns, notes, path)
     schema = parse_schema(parse_yaml(text), root / SCHEMA)  # what we wrote must load
-    if not schema.feature_columns:
-        raise DataError(f"{path}: no column could be a feature (every one is text or empty)")
     edits = without_example(root)
     if copy and path != destination:
         destination.parent.mkdir(parents=True, exist_ok=True)
