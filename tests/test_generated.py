@@ -307,7 +307,7 @@ PYTORCH_TESTS = [
     for name in (
         *("cli", "compare", "config", "evaluate", "featurize", "imports", "interface"),
         *("journal", "layers", "model", "monitoring", "pipeline", "reproduce"),
-        *("resampling", "serve", "torch", "tracking", "wiring"),
+        *("resampling", "serve", "torch", "torch_parts", "tracking", "wiring"),
     )
 ]
 
