@@ -222,6 +222,12 @@ def column_rule(
     missing = "allowed" if stats.empty or (stats.markers & markers) else "refused"
     values = stats.distinct - markers
     empty_share = f"{stats.empty / stats.rows:.1%} empty" if stats.empty else "never empty"
+    # a missing marker (NA) among numbers is an empty cell to the reader, not in stats.empty
+    marked = ", ".join(sorted(stats.markers & markers))
+    if marked and stats.empty:
+        empty_share += f", more as {marked}"
+    elif marked:
+        empty_share = f"empty only as {marked}"
     if not values:
         return {"type": "text"}, "always empty: read as text, not used"
     if stats.all_numbers:
