@@ -219,11 +219,11 @@ def column_rule(
     name: str, stats: Stats, max_categories: int, markers: set[str]
 ) -> tuple[dict[str, object], str]:
     """The contract entry of one column, and a note on what to review (or "")."""
-    missing = "allowed" if stats.empty or (stats.markers & markers) else "refused"
-    values = stats.distinct - markers
-    empty_share = f"{stats.empty / stats.rows:.1%} empty" if stats.empty else "never empty"
     # a missing marker (NA) among numbers is an empty cell to the reader, not in stats.empty
     marked = ", ".join(sorted(stats.markers & markers))
+    missing = "allowed" if stats.empty or marked else "refused"
+    values = stats.distinct - markers
+    empty_share = f"{stats.empty / stats.rows:.1%} empty" if stats.empty else "never empty"
     if marked and stats.empty:
         empty_share += f", more as {marked}"
     elif marked:
