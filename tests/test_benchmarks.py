@@ -4,7 +4,9 @@ A benchmark whose numbers the docs quote must keep working as the template chang
 tracking one broke when params.yaml became a Jinja file, and nothing noticed). These run
 `python -m benchmarks.<name> --smoke` from the repository and check the table it prints,
 never its timings. The bench group's alternatives (mlflow, dvclive, tensorboardX) may be
-missing: the tracking benchmark then runs its own part and names what it skipped.
+missing: the tracking benchmark then runs its own part and names what it skipped. The
+serving benchmark adds MLflow to its own run (`uv run --with`), so `mlflow models serve`
+is always measured.
 """
 
 from __future__ import annotations
@@ -52,10 +54,13 @@ EXPECTED = {
         "largest stage peak RSS",
     ],
     "serving": [
-        "floor: bare endpoint, model score only",
+        "floor: bare endpoint, raw row read and scored",
+        "bare endpoint, fixed feature row",
+        "mlflow models serve, same pipeline",  # MLflow added for the run (uv run --with)
         "serve, log off (sample_rate 1e-9)",
         "serve, log on (sample_rate 1.0)",
-        "p99 / floor",
+        "serve, log on: p99 / the floor",
+        "serve, log on: p99 / mlflow models serve",
     ],
     "startup": ["python -c 'import numpy'", "--help / import numpy", "dvc repro / floor"],
     "torch_mlp": ["numpy MLP (models/sgd.py)", "PyTorch MLP, CPU", "scikit-learn MLPClassifier"],
