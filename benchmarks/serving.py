@@ -42,7 +42,8 @@ from benchmarks.project import add_project_option, project_for, run
 MLFLOW = "mlflow>=3.0"  # models from code (a Python file, nothing pickled) came with 2.12
 
 TIMING_SCRIPT = r'''
-import asyncio, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
+import asyncio, atexit, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile
+import time
 from pathlib import Path
 
 import yaml
@@ -138,12 +139,27 @@ SERVER_CPUS = set(CPUS[:-1]) if len(CPUS) >= 2 else None
 if SERVER_CPUS:
     os.sched_setaffinity(0, {CPUS[-1]})
 
+STARTED = []  # every server process, stopped at exit whatever happens (stop_servers)
+
+def stop_servers():
+    """SIGTERM each server's session (MLflow's uvicorn child too) and wait for it."""
+    while STARTED:
+        process = STARTED.pop()
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:  # it had stopped already
+            pass
+        process.wait(timeout=60)
+
+atexit.register(stop_servers)  # also when a server fails to start, or on Ctrl-C
+
 def start(command, folder):
     """Start a server in a session of its own (MLflow's command runs uvicorn as a child)."""
     port = free_port()
     process = subprocess.Popen(  # stdout: MLflow's uvicorn prints a line per request there
         [*command, str(port)], cwd=folder, start_new_session=True, stdout=subprocess.DEVNULL,
         preexec_fn=(lambda: os.sched_setaffinity(0, SERVER_CPUS)) if SERVER_CPUS else None)
+    STARTED.append(process)
     url = f"http://127.0.0.1:{port}"
     for _ in range(1200):
         try:
@@ -238,9 +254,7 @@ try:
                     r[3] / f[3] for r, f in zip(served, results[reference]))
                 print(f"serve, log on: p99 / {short} = {ratio:.2f} (budget 1.10)")
 finally:
-    for process, *_ in servers.values():
-        os.killpg(process.pid, signal.SIGTERM)  # the session: MLflow's uvicorn child too
-        process.wait(timeout=60)
+    stop_servers()
 '''
 
 
