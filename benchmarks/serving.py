@@ -39,7 +39,7 @@ from pathlib import Path
 
 from benchmarks.project import add_project_option, project_for, run
 
-MLFLOW = "mlflow>=3.0"  # models from code (a Python file, nothing pickled) came with 2.12
+MLFLOW = "mlflow>=3.0"  # measured with 3.17; models from code (nothing pickled) need 2.12+
 
 TIMING_SCRIPT = r'''
 import asyncio, atexit, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile
