@@ -225,36 +225,33 @@ async def measure(server, clients, requests):
     q = statistics.quantiles(latencies, n=100, method="inclusive")
     return len(latencies) / elapsed, q[49], q[94], q[98], 1000 * cpu / len(latencies)
 
-try:
-    for clients in (1, 8):
-        results = {name: [] for name in servers}
-        for _ in range(repeats):
-            for name, server in servers.items():
-                asyncio.run(measure(server, clients, max(total // 10, 8 * clients)))  # warm-up
-                results[name].append(asyncio.run(measure(server, clients, total)))
-        print(f"\n{clients} client(s), {total} requests per round, {repeats} rounds (medians)")
-        print(f"{'server':46s} {'req/s':>7s} {'p50':>6s} {'p95':>6s} {'p99':>6s} "
-              f"{'p99 range':>13s} {'p99 / floor':>11s} {'range':>11s} "
-              f"{'CPU ms/req':>10s} {'CPU / floor':>11s}")
-        for name, rounds in results.items():
-            ratios = [r[3] / f[3] for r, f in zip(rounds, results[FLOOR_NAME])]
-            cpu_ratios = [r[4] / f[4] for r, f in zip(rounds, results[FLOOR_NAME])]
-            med = [statistics.median(r[i] for r in rounds) for i in range(5)]
-            p99s = [r[3] for r in rounds]
-            print(f"{name:46s} {med[0]:7.0f} {med[1]:6.2f} {med[2]:6.2f} {med[3]:6.2f} "
-                  f"{min(p99s):6.2f}-{max(p99s):<6.2f} {statistics.median(ratios):11.2f} "
-                  f"{min(ratios):5.2f}-{max(ratios):<5.2f} {med[4]:10.3f} "
-                  f"{statistics.median(cpu_ratios):11.2f}")
-        # the budget: what logging and monitoring add to p99, against each reference
-        served = results["serve, log on (sample_rate 1.0)"]
-        for reference, short in [(FLOOR_NAME, "the floor"),
-                                 ("mlflow models serve, same pipeline", "mlflow models serve")]:
-            if reference in results:
-                ratio = statistics.median(
-                    r[3] / f[3] for r, f in zip(served, results[reference]))
-                print(f"serve, log on: p99 / {short} = {ratio:.2f} (budget 1.10)")
-finally:
-    stop_servers()
+for clients in (1, 8):
+    results = {name: [] for name in servers}
+    for _ in range(repeats):
+        for name, server in servers.items():
+            asyncio.run(measure(server, clients, max(total // 10, 8 * clients)))  # warm-up
+            results[name].append(asyncio.run(measure(server, clients, total)))
+    print(f"\n{clients} client(s), {total} requests per round, {repeats} rounds (medians)")
+    print(f"{'server':46s} {'req/s':>7s} {'p50':>6s} {'p95':>6s} {'p99':>6s} "
+          f"{'p99 range':>13s} {'p99 / floor':>11s} {'range':>11s} "
+          f"{'CPU ms/req':>10s} {'CPU / floor':>11s}")
+    for name, rounds in results.items():
+        ratios = [r[3] / f[3] for r, f in zip(rounds, results[FLOOR_NAME])]
+        cpu_ratios = [r[4] / f[4] for r, f in zip(rounds, results[FLOOR_NAME])]
+        med = [statistics.median(r[i] for r in rounds) for i in range(5)]
+        p99s = [r[3] for r in rounds]
+        print(f"{name:46s} {med[0]:7.0f} {med[1]:6.2f} {med[2]:6.2f} {med[3]:6.2f} "
+              f"{min(p99s):6.2f}-{max(p99s):<6.2f} {statistics.median(ratios):11.2f} "
+              f"{min(ratios):5.2f}-{max(ratios):<5.2f} {med[4]:10.3f} "
+              f"{statistics.median(cpu_ratios):11.2f}")
+    # the budget: what logging and monitoring add to p99, against each reference
+    served = results["serve, log on (sample_rate 1.0)"]
+    for reference, short in [(FLOOR_NAME, "the floor"),
+                             ("mlflow models serve, same pipeline", "mlflow models serve")]:
+        if reference in results:
+            ratio = statistics.median(
+                r[3] / f[3] for r, f in zip(served, results[reference]))
+            print(f"serve, log on: p99 / {short} = {ratio:.2f} (budget 1.10)")
 '''
 
 
